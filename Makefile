@@ -1,0 +1,49 @@
+# kpanda — `make help` lists the verbs.
+SHELL := /usr/bin/env bash
+.DEFAULT_GOAL := help
+
+BIN        := $(CURDIR)/bin
+TOOLS_BIN  := $(BIN)/tools
+GOLANGCI   := $(TOOLS_BIN)/golangci-lint
+# Integration tests start real clusters (~5 s, ~330 MB each); packages run one at a time so a
+# two-core machine is not asked to boot a dozen clusters at once.
+TEST_FLAGS ?= -p 1 -count=1 -timeout 30m
+MEMBERS    ?= 2
+
+.PHONY: help
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: ## Build bin/kpanda
+	go build -o $(BIN)/kpanda ./cmd/kpanda
+
+.PHONY: k8s-bin
+k8s-bin: ## Build the local-cluster binaries into bin/k8s (~13 min the first time, then nothing)
+	@hack/k8s-bin.sh
+
+.PHONY: run
+run: build k8s-bin ## Run the whole system on this machine: a global and $(MEMBERS) member clusters
+	$(BIN)/kpanda dev --members $(MEMBERS)
+
+.PHONY: test
+test: k8s-bin ## Run every unit and integration test against real local clusters
+	go test $(TEST_FLAGS) ./...
+
+.PHONY: bench
+bench: k8s-bin ## Run the benchmarks of test/bench and print their figures
+	go test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 30m ./test/bench/...
+
+.PHONY: lint
+lint: $(GOLANGCI) ## gofmt, go vet and golangci-lint
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	go vet ./...
+	$(GOLANGCI) run ./...
+
+$(GOLANGCI): hack/tools/lint/go.mod hack/tools/lint/go.sum
+	cd hack/tools/lint && go build -o $(GOLANGCI) github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+
+.PHONY: clean
+clean: ## Remove built binaries (bin/k8s included) and the dev work directory
+	rm -rf $(BIN) .kpanda-dev

@@ -1,0 +1,67 @@
+// Package clustertest gives a test package one global cluster and N member clusters, real
+// ones from internal/localcluster, shared by all its tests:
+//
+//	var env clustertest.Env
+//
+//	func TestMain(m *testing.M) { os.Exit(env.Run(m, clustertest.Options{Members: 2})) }
+//
+// Clusters cost ~5 s and hundreds of MB each, so a package starts them once, not per test.
+package clustertest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"testing"
+
+	"github.com/kpanda/kpanda/internal/localcluster"
+)
+
+// Options choose the clusters of a test package.
+type Options struct {
+	// Members is the number of member clusters besides the global one.
+	Members int
+	// Cluster is applied to every cluster (nodes, disabled controllers, ...).
+	Cluster localcluster.Options
+}
+
+// Env is the set of clusters a test package shares; valid inside m.Run.
+type Env struct {
+	Global  *localcluster.Cluster
+	Members []*localcluster.Cluster
+}
+
+// Run starts the clusters, runs the tests and stops the clusters, and returns the exit code for
+// os.Exit. Missing binaries or a cluster that cannot start fail the package: a test that skips
+// for lack of a cluster would pass without testing anything. SIGINT and SIGTERM stop the
+// clusters before exiting.
+func (e *Env) Run(m *testing.M, opts Options) int {
+	opts.Cluster.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	starting, stopStarting := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	set, err := localcluster.StartSet(starting, localcluster.SetOptions{Members: opts.Members, Cluster: opts.Cluster})
+	stopStarting()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "clustertest: %v\n", err)
+		return 1
+	}
+	defer set.Stop()
+	stopOnSignal(set)
+	e.Global, e.Members = set.Global, set.Members
+	return m.Run()
+}
+
+// stopOnSignal stops the clusters and exits when the test binary is interrupted, so that no
+// cluster directory is left behind (the processes themselves die with the binary anyway).
+func stopOnSignal(set *localcluster.Set) {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-signals
+		fmt.Fprintf(os.Stderr, "clustertest: %v: stopping clusters\n", sig)
+		set.Stop()
+		os.Exit(1)
+	}()
+}
