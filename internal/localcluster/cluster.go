@@ -141,7 +141,7 @@ func (c *Cluster) prepare() error {
 		return err
 	}
 	c.ports = ports{etcdClient: allocated[0], etcdPeer: allocated[1], apiServer: allocated[2]}
-	if c.pki, err = newPKI(c.path("pki")); err != nil {
+	if c.pki, err = newPKI(c.path("pki"), c.name); err != nil {
 		return err
 	}
 	return c.writeKubeconfigs()
@@ -152,7 +152,7 @@ func (c *Cluster) startStore(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return waitFor(ctx, p, "etcd to be healthy", func(ctx context.Context) bool {
+	return c.waitFor(ctx, p, "etcd to be healthy", func(ctx context.Context) bool {
 		return etcdHealthy(ctx, c.etcdURL())
 	})
 }
@@ -166,7 +166,7 @@ func (c *Cluster) startAPIServer(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("building client: %w", err)
 	}
-	return waitFor(ctx, p, "kube-apiserver /readyz", func(ctx context.Context) bool {
+	return c.waitFor(ctx, p, "kube-apiserver /readyz", func(ctx context.Context) bool {
 		return client.Discovery().RESTClient().Get().AbsPath("/readyz").Do(ctx).Error() == nil
 	})
 }

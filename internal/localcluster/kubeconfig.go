@@ -8,14 +8,13 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
-// writeKubeconfigs writes the admin kubeconfig (the one users and tests get) and one per
-// control-plane component, each with its own identity so RBAC sees a real cluster's subjects.
+// writeKubeconfigs writes the admin kubeconfig (the one users, tests, kube-controller-manager
+// and kwok use) and the scheduler's, with the identity RBAC's bootstrap policy expects.
 func (c *Cluster) writeKubeconfigs() error {
 	server := "https://127.0.0.1:" + strconv.Itoa(c.ports.apiServer)
 	files := map[string]*keyPair{
-		"kubeconfig":                         c.pki.admin,
-		"kube-controller-manager.kubeconfig": c.pki.controllers,
-		"kube-scheduler.kubeconfig":          c.pki.scheduler,
+		"kubeconfig":                c.pki.admin,
+		"kube-scheduler.kubeconfig": c.pki.scheduler,
 	}
 	for file, identity := range files {
 		config := kubeconfigFor(c.name, server, c.pki.ca.certPEM, identity)

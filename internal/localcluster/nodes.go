@@ -30,14 +30,14 @@ func (c *Cluster) waitWorkloadReady(ctx context.Context) error {
 	c.mu.Lock()
 	kwokProcess, controllers := c.procs[kwok], c.procs[kubeControllerManager]
 	c.mu.Unlock()
-	err = waitFor(ctx, kwokProcess, "simulated nodes to be Ready", func(ctx context.Context) bool {
+	err = c.waitFor(ctx, kwokProcess, "simulated nodes to be Ready", func(ctx context.Context) bool {
 		nodes, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 		return err == nil && countReady(nodes.Items) >= c.opts.Nodes
 	})
 	if err != nil {
 		return err
 	}
-	return waitFor(ctx, controllers, "the default ServiceAccount", func(ctx context.Context) bool {
+	return c.waitFor(ctx, controllers, "the default ServiceAccount", func(ctx context.Context) bool {
 		_, err := client.CoreV1().ServiceAccounts(metav1.NamespaceDefault).Get(ctx, "default", metav1.GetOptions{})
 		return err == nil
 	})

@@ -37,22 +37,23 @@ type pki struct {
 	frontProxyCA *keyPair // trusts the aggregator's proxy client, needed for APIServices
 	serving      *keyPair
 	admin        *keyPair // system:masters
-	controllers  *keyPair // system:kube-controller-manager
 	scheduler    *keyPair // system:kube-scheduler
 	frontProxy   *keyPair
 	saKey        *keyPair // only key is set: service-account token signing key
 }
 
-func newPKI(dir string) (*pki, error) {
+// newPKI generates a cluster's credentials; the CAs carry the cluster name so that a
+// certificate from one local cluster presented to another is easy to tell apart in errors.
+func newPKI(dir, cluster string) (*pki, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating pki directory: %w", err)
 	}
 	p := &pki{dir: dir}
 	var err error
-	if p.ca, err = newCA("kpanda-localcluster-ca"); err != nil {
+	if p.ca, err = newCA(cluster + "-ca"); err != nil {
 		return nil, err
 	}
-	if p.frontProxyCA, err = newCA("kpanda-localcluster-front-proxy-ca"); err != nil {
+	if p.frontProxyCA, err = newCA(cluster + "-front-proxy-ca"); err != nil {
 		return nil, err
 	}
 	servingTemplate := &x509.Certificate{
@@ -71,7 +72,6 @@ func newPKI(dir string) (*pki, error) {
 		org    []string
 	}{
 		{&p.admin, p.ca, "kubernetes-admin", []string{"system:masters"}},
-		{&p.controllers, p.ca, "system:kube-controller-manager", nil},
 		{&p.scheduler, p.ca, "system:kube-scheduler", nil},
 		{&p.frontProxy, p.frontProxyCA, "front-proxy-client", nil},
 	}

@@ -12,7 +12,9 @@ const pollInterval = 50 * time.Millisecond
 
 // waitFor polls ready until it returns true, ctx ends, or the watched process exits (then the
 // error carries the end of its log, which says why).
-func waitFor(ctx context.Context, watched *process, what string, ready func(context.Context) bool) error {
+func (c *Cluster) waitFor(ctx context.Context, watched *process, what string, ready func(context.Context) bool) error {
+	started := time.Now()
+	defer func() { c.log.Debug("Waited", "for", what, "took", time.Since(started).Round(time.Millisecond)) }()
 	ticker := time.NewTicker(pollInterval)
 	defer ticker.Stop()
 	for {

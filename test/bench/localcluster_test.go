@@ -61,12 +61,16 @@ func BenchmarkLocalClusterMemory(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		atReady := residentMB(b, c.PIDs())
+		atReady := residentMB(b, c.PIDs(), "VmRSS:")
 		time.Sleep(10 * time.Second)
-		settled := residentMB(b, c.PIDs())
+		settled := residentMB(b, c.PIDs(), "VmRSS:")
+		anonymous := residentMB(b, c.PIDs(), "RssAnon:")
 		c.Stop()
-		fmt.Printf("resident memory of one cluster: at ready %s; settled %s\n", formatRSS(atReady), formatRSS(settled))
+		fmt.Printf("resident memory of one cluster: at ready %s\n", formatRSS(atReady))
+		fmt.Printf("resident memory of one cluster: settled %s\n", formatRSS(settled))
+		fmt.Printf("  of which private (RssAnon; the rest is binary text shared by every cluster): %s\n", formatRSS(anonymous))
 		b.ReportMetric(total(settled), "MB-resident")
+		b.ReportMetric(total(anonymous), "MB-private")
 	}
 }
 
@@ -77,8 +81,8 @@ func report(b *testing.B, what string, took []time.Duration, unit string) {
 	b.ReportMetric(took[len(took)/2].Seconds(), unit)
 }
 
-// residentMB reads VmRSS of each component.
-func residentMB(b *testing.B, pids map[string]int) map[string]float64 {
+// residentMB reads a memory figure of /proc/PID/status (VmRSS:, RssAnon:) of each component.
+func residentMB(b *testing.B, pids map[string]int, field string) map[string]float64 {
 	rss := map[string]float64{}
 	for name, pid := range pids {
 		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
@@ -86,10 +90,10 @@ func residentMB(b *testing.B, pids map[string]int) map[string]float64 {
 			b.Fatalf("reading memory of %s: %v", name, err)
 		}
 		for line := range strings.SplitSeq(string(status), "\n") {
-			if value, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			if value, ok := strings.CutPrefix(line, field); ok {
 				kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(value), " kB"))
 				if err != nil {
-					b.Fatalf("parsing VmRSS %q: %v", value, err)
+					b.Fatalf("parsing %s %q: %v", field, value, err)
 				}
 				rss[name] = float64(kb) / 1024
 			}
