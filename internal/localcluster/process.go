@@ -67,7 +67,7 @@ func (p *process) exited() bool {
 // exitError explains an unexpected exit with the end of the component's log, which is where
 // its own reason is.
 func (p *process) exitError() error {
-	return fmt.Errorf("%s exited (%v); last lines of %s:\n%s", p.name, p.waitErr, p.logPath, tail(p.logPath, 15))
+	return fmt.Errorf("%s exited (%w); last lines of %s:\n%s", p.name, p.waitErr, p.logPath, tail(p.logPath, 15))
 }
 
 // stop sends SIGTERM, waits up to stopGrace, then kills. Stopping a stopped process is a no-op.

@@ -54,8 +54,11 @@ func TestDevStartsClustersAndCtrlCStopsEverything(t *testing.T) {
 		default:
 		}
 		data, err := os.ReadFile(infoPath)
-		if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
 			return false, nil
+		}
+		if err != nil {
+			return false, err
 		}
 		return true, json.Unmarshal(data, &info)
 	})
