@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
@@ -30,6 +31,7 @@ type Member struct {
 	Config   *rest.Config
 	Client   kubernetes.Interface
 	Metadata metadata.Interface
+	Dynamic  dynamic.Interface
 	http     *http.Client
 }
 
@@ -105,5 +107,9 @@ func NewMember(name string, kubeconfig []byte) (*Member, error) {
 	if err != nil {
 		return nil, fmt.Errorf("client of cluster %s: %w", name, err)
 	}
-	return &Member{Name: name, Config: config, Client: typed, Metadata: meta, http: httpClient}, nil
+	dyn, err := dynamic.NewForConfigAndClient(config, httpClient)
+	if err != nil {
+		return nil, fmt.Errorf("client of cluster %s: %w", name, err)
+	}
+	return &Member{Name: name, Config: config, Client: typed, Metadata: meta, Dynamic: dyn, http: httpClient}, nil
 }

@@ -15,6 +15,14 @@ const ClusterModePush ClusterMode = "Push"
 // ProviderGeneric is the provider of a cluster integrated from a kubeconfig.
 const ProviderGeneric = "Generic"
 
+// GlobalClusterName is the global service cluster, which manages itself under this name and
+// can never be detached.
+const GlobalClusterName = "kpanda-global-cluster"
+
+// KubeSystemIDLabel carries the kube-system UID of the cluster from the moment it is
+// integrated, so that integrating the same cluster under a second name is refused at once.
+const KubeSystemIDLabel = "cluster.kpanda.io/kube-system-id"
+
 // ClusterPhase summarises a cluster's state for lists.
 type ClusterPhase string
 

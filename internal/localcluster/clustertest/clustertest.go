@@ -26,6 +26,9 @@ type Options struct {
 	Members int
 	// Cluster is applied to every cluster (nodes, disabled controllers, ...).
 	Cluster localcluster.Options
+	// Setup, if set, runs once the clusters are up and before the tests, for example to start
+	// kpanda's own servers against them. Its context ends when the tests have run.
+	Setup func(ctx context.Context) error
 }
 
 // Env is the set of clusters a test package shares; valid inside m.Run.
@@ -50,6 +53,14 @@ func (e *Env) Run(m *testing.M, opts Options) int {
 	defer set.Stop()
 	stopOnSignal(set)
 	e.Global, e.Members = set.Global, set.Members
+	if opts.Setup != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		if err := opts.Setup(ctx); err != nil {
+			fmt.Fprintf(os.Stderr, "clustertest: setup: %v\n", err)
+			return 1
+		}
+	}
 	return m.Run()
 }
 
