@@ -10,7 +10,9 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
+	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/kpanda/kpanda/internal/devenv"
 )
@@ -33,11 +35,17 @@ func rootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
-			slog.SetDefault(slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: logLevel})))
+			handler := slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: logLevel})
+			slog.SetDefault(slog.New(handler))
+			ctrl.SetLogger(logr.FromSlogHandler(handler)) // controller-runtime logs through the same logger
 		},
 	}
 	root.PersistentFlags().TextVar(&logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
 	root.AddCommand(devCommand())
+	root.AddCommand(loginCommand())
+	root.AddCommand(clusterCommand())
+	root.AddCommand(apiserverCommand())
+	root.AddCommand(controllerManagerCommand())
 	return root
 }
 
@@ -47,8 +55,9 @@ func devCommand() *cobra.Command {
 		Use:   "dev",
 		Short: "Run the whole system on this machine: a global cluster and member clusters",
 		Long: `Starts a global cluster and --members member clusters (real kube-apiservers from
-bin/k8s with simulated nodes), writes WORKDIR/dev.json describing them, prints the same, and
-runs until Ctrl-C, which stops every process it started.`,
+bin/k8s with simulated nodes), the kpanda apiserver and controller-manager, integrates the
+members, writes WORKDIR/dev.json (URL, admin login, kubeconfigs), prints the same, and runs
+until Ctrl-C, which stops every process it started.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Out = cmd.OutOrStdout()
@@ -59,6 +68,7 @@ runs until Ctrl-C, which stops every process it started.`,
 	cmd.Flags().IntVar(&opts.Members, "members", 2, "number of member clusters")
 	cmd.Flags().StringVar(&opts.Workdir, "workdir", ".kpanda-dev", "directory for the clusters' data, kubeconfigs, logs and dev.json")
 	cmd.Flags().StringVar(&opts.Listen, "listen", "127.0.0.1:8443", "address of the kpanda apiserver")
+	cmd.Flags().BoolVar(&opts.Integrate, "integrate", true, "integrate the members as member-1 ... member-N (false: leave them for you to integrate)")
 	cmd.Flags().StringVar(&opts.BinDir, "k8s-bin", "", "folder of the Kubernetes binaries (default: bin/k8s of this checkout, or $KPANDA_K8S_BIN)")
 	return cmd
 }

@@ -1,6 +1,6 @@
 // Package devenv runs the whole of kpanda on one machine for a person (`kpanda dev`, `make
-// run`): a global cluster and N member clusters from internal/localcluster and, as they exist,
-// the kpanda apiserver and controller-manager. It describes what it started in dev.json.
+// run`): a global cluster and N member clusters from internal/localcluster, with the kpanda
+// apiserver and controller-manager in this process. It describes what it started in dev.json.
 package devenv
 
 import (
@@ -15,7 +15,18 @@ import (
 	"path/filepath"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	clusterv1alpha1 "github.com/kpanda/kpanda/api/cluster/v1alpha1"
+	crdmanifests "github.com/kpanda/kpanda/config/crd"
+	"github.com/kpanda/kpanda/internal/auth"
+	"github.com/kpanda/kpanda/internal/controller"
+	"github.com/kpanda/kpanda/internal/crd"
+	"github.com/kpanda/kpanda/internal/integration"
 	"github.com/kpanda/kpanda/internal/localcluster"
+	"github.com/kpanda/kpanda/internal/server"
 )
 
 // InfoFile is the name of the description written into the work directory.
@@ -29,6 +40,9 @@ type Options struct {
 	Workdir string
 	// Listen is the address the kpanda apiserver serves on.
 	Listen string
+	// Integrate makes the members kpanda clusters member-1 ... member-N; without it they are
+	// left for a person to integrate.
+	Integrate bool
 	// BinDir holds the Kubernetes binaries; default localcluster.DefaultBinDir().
 	BinDir string
 	// Out receives the summary for a person; Log the progress.
@@ -92,15 +106,81 @@ func Run(ctx context.Context, opts Options) error {
 	defer set.Stop()
 
 	info := describe(set)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	failed := make(chan error, 2)
+	if err := startKpanda(ctx, set, opts, &info, failed); err != nil {
+		return err
+	}
 	if err := writeInfo(infoPath, info); err != nil {
 		return err
 	}
 	defer func() { _ = os.Remove(infoPath) }()
 	printSummary(opts.Out, info, infoPath, time.Since(started))
 
-	<-ctx.Done()
-	opts.Log.Info("Stopping clusters")
-	return nil
+	select {
+	case <-ctx.Done():
+		opts.Log.Info("Stopping kpanda and the clusters")
+		return nil
+	case err := <-failed:
+		return err
+	}
+}
+
+// startKpanda runs the controller-manager and the apiserver in this process against the global
+// cluster, integrates the members unless told not to, and records the login in info.
+func startKpanda(ctx context.Context, set *localcluster.Set, opts Options, info *Info, failed chan<- error) error {
+	config := set.Global.RESTConfig()
+	// Installed here as well as by the controller-manager, so that integrating below does not
+	// race the controller-manager's start.
+	if err := crd.Install(ctx, config, crdmanifests.Manifests); err != nil {
+		return err
+	}
+	go func() {
+		failed <- controller.Run(ctx, config, controller.Options{MetricsAddr: "0", HealthAddr: "0", ProbeInterval: 5 * time.Second})
+	}()
+	apiserver, err := server.New(ctx, config, server.Options{Listen: opts.Listen, Log: opts.Log})
+	if err != nil {
+		return err
+	}
+	go func() { failed <- apiserver.Serve(ctx) }()
+	info.URL, info.Username, info.Password = apiserver.URL(), auth.AdminUser, apiserver.AdminPassword
+	if !opts.Integrate {
+		return nil
+	}
+	return integrateMembers(ctx, config, set.Members, opts.Log)
+}
+
+// integrateMembers integrates each member under its own name and waits until all are Running.
+func integrateMembers(ctx context.Context, config *rest.Config, members []*localcluster.Cluster, log *slog.Logger) error {
+	global, err := client.New(config, client.Options{Scheme: controller.Scheme()})
+	if err != nil {
+		return fmt.Errorf("building client: %w", err)
+	}
+	registry := &integration.Service{Client: global}
+	for _, member := range members {
+		kubeconfig, err := os.ReadFile(member.KubeconfigPath())
+		if err != nil {
+			return fmt.Errorf("reading kubeconfig of %s: %w", member.Name(), err)
+		}
+		if _, err := registry.Integrate(ctx, integration.Request{Name: member.Name(), Kubeconfig: string(kubeconfig)}); err != nil {
+			return fmt.Errorf("integrating %s: %w", member.Name(), err)
+		}
+		log.Info("Integrated member", "cluster", member.Name())
+	}
+	return wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		var clusters clusterv1alpha1.ClusterList
+		if err := global.List(ctx, &clusters); err != nil {
+			return false, nil //nolint:nilerr // the next poll retries
+		}
+		running := 0
+		for _, c := range clusters.Items {
+			if c.Status.Phase == clusterv1alpha1.ClusterRunning {
+				running++
+			}
+		}
+		return running == len(members)+1, nil
+	})
 }
 
 // prepareWorkdir gives every run fresh clusters: an earlier run's data would carry credentials
@@ -159,9 +239,8 @@ func writeInfo(path string, info Info) error {
 func printSummary(out io.Writer, info Info, infoPath string, took time.Duration) {
 	fmt.Fprintf(out, "\nkpanda dev is running: %d clusters ready in %s. Stop it with Ctrl-C.\n\n",
 		len(info.Clusters), took.Round(100*time.Millisecond))
-	if info.URL != "" {
-		fmt.Fprintf(out, "  URL       %s\n  login     %s / %s\n\n", info.URL, info.Username, info.Password)
-	}
+	fmt.Fprintf(out, "  kpanda API  %s\n  log in      echo '%s' | bin/kpanda login --server %s --username %s --password-stdin\n\n",
+		info.URL, info.Password, info.URL, info.Username)
 	for _, c := range info.Clusters {
 		fmt.Fprintf(out, "  %-22s %s\n", c.Name, c.Kubeconfig)
 	}

@@ -35,8 +35,8 @@ func invalid(field, message string) *Error {
 	return &Error{Code: CodeInvalidArgument, Field: field, Reason: "Invalid", Message: message}
 }
 
-// verifyFailed turns a failed check of the kubeconfig into an Error of field kubeconfig.
-func verifyFailed(err error) error {
+// VerifyFailed turns a failed check of the kubeconfig into an Error of field kubeconfig.
+func VerifyFailed(err error) error {
 	var verifyErr *clusters.VerifyError
 	if !errors.As(err, &verifyErr) {
 		return err

@@ -52,18 +52,20 @@ func (s *Service) Integrate(ctx context.Context, req Request) (*clusterv1alpha1.
 	if strings.TrimSpace(req.Kubeconfig) == "" {
 		return nil, invalid("kubeconfig", "kubeconfig: empty; pass the contents of the cluster's kubeconfig file")
 	}
+	if err := s.refuseTakenName(ctx, req.Name); err != nil {
+		return nil, err
+	}
 	facts, err := clusters.Verify(ctx, []byte(req.Kubeconfig))
 	if err != nil {
-		return nil, verifyFailed(err)
+		return nil, VerifyFailed(err)
 	}
 	if err := s.refuseDuplicate(ctx, facts.KubeSystemUID); err != nil {
 		return nil, err
 	}
 	cluster := newCluster(req, facts.KubeSystemUID)
 	if err := s.Client.Create(ctx, cluster); err != nil {
-		if apierrors.IsAlreadyExists(err) {
-			return nil, &Error{Code: CodeAlreadyExists, Field: "name", Reason: "AlreadyExists",
-				Message: fmt.Sprintf("name: cluster %s already exists; choose another name or detach it first", req.Name)}
+		if apierrors.IsAlreadyExists(err) { // integrated meanwhile by a concurrent request
+			return nil, nameTaken(req.Name)
 		}
 		return nil, fmt.Errorf("creating cluster %s: %w", req.Name, err)
 	}
@@ -88,6 +90,24 @@ func validateName(name string) error {
 			Message: "name: " + name + " is the global service cluster's own name; choose another name"}
 	}
 	return nil
+}
+
+// refuseTakenName answers before the slower checks of the kubeconfig when the name is taken;
+// creating the Cluster still settles a race between two requests for one name.
+func (s *Service) refuseTakenName(ctx context.Context, name string) error {
+	err := s.Client.Get(ctx, client.ObjectKey{Name: name}, &clusterv1alpha1.Cluster{})
+	if err == nil {
+		return nameTaken(name)
+	}
+	if !apierrors.IsNotFound(err) {
+		return fmt.Errorf("looking for cluster %s: %w", name, err)
+	}
+	return nil
+}
+
+func nameTaken(name string) *Error {
+	return &Error{Code: CodeAlreadyExists, Field: "name", Reason: "AlreadyExists",
+		Message: fmt.Sprintf("name: cluster %s already exists; choose another name or detach it first", name)}
 }
 
 // refuseDuplicate refuses a cluster that kpanda already manages under another name: two
@@ -144,10 +164,14 @@ func (s *Service) Detach(ctx context.Context, name, confirm string) (*clusterv1a
 	if err := s.Client.Delete(ctx, &cluster); err != nil {
 		return nil, notFoundOr(name, err)
 	}
-	if err := s.Client.Get(ctx, client.ObjectKey{Name: name}, &cluster); err != nil && !apierrors.IsNotFound(err) {
-		return nil, fmt.Errorf("reading cluster %s: %w", name, err)
+	// Removing from this moment, not from the controller's next look, so that whoever asked
+	// sees their request taken.
+	removing := cluster.DeepCopy()
+	removing.Status.Phase = clusterv1alpha1.ClusterRemoving
+	if err := s.Client.Status().Patch(ctx, removing, client.MergeFrom(&cluster)); err != nil && !apierrors.IsNotFound(err) {
+		return nil, fmt.Errorf("marking cluster %s Removing: %w", name, err)
 	}
-	return &cluster, nil
+	return removing, nil
 }
 
 func notFoundOr(name string, err error) error {

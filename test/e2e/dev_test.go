@@ -35,7 +35,7 @@ func buildKpanda(t *testing.T) string {
 func TestDevStartsClustersAndCtrlCStopsEverything(t *testing.T) {
 	kpanda := buildKpanda(t)
 	workdir := t.TempDir()
-	dev := exec.Command(kpanda, "dev", "--members", "2", "--workdir", workdir)
+	dev := exec.Command(kpanda, "dev", "--members", "2", "--workdir", workdir, "--listen", "127.0.0.1:0")
 	output := &strings.Builder{}
 	dev.Stdout, dev.Stderr = output, output
 	if err := dev.Start(); err != nil {
@@ -82,6 +82,8 @@ func TestDevStartsClustersAndCtrlCStopsEverything(t *testing.T) {
 	if !strings.Contains(output.String(), info.Clusters[1].Kubeconfig) {
 		t.Errorf("the printed summary does not show member-1's kubeconfig:\n%s", output)
 	}
+
+	assertCLISeesRunningClusters(t, kpanda, info)
 
 	children := childrenOf(dev.Process.Pid)
 	if len(children) < 15 {
@@ -175,4 +177,43 @@ func statFields(pid int) []string {
 	}
 	s := string(stat)
 	return strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+}
+
+// assertCLISeesRunningClusters logs in with dev.json's credentials, as a person would, and
+// lists the clusters: the global one and both members, integrated and Running.
+func assertCLISeesRunningClusters(t *testing.T, kpanda string, info devenv.Info) {
+	t.Helper()
+	if info.URL == "" || info.Username != "admin" || info.Password == "" {
+		t.Fatalf("dev.json lacks the API URL or the admin login: %+v", info)
+	}
+	env := append(os.Environ(), "KPANDA_CONFIG="+filepath.Join(t.TempDir(), "config.json"))
+	login := exec.Command(kpanda, "login", "--server", info.URL, "--username", info.Username, "--password-stdin")
+	login.Env, login.Stdin = env, strings.NewReader(info.Password+"\n")
+	if out, err := login.CombinedOutput(); err != nil {
+		t.Fatalf("kpanda login: %v\n%s", err, out)
+	}
+	list := exec.Command(kpanda, "cluster", "list", "-o", "json")
+	list.Env = env
+	out, err := list.Output()
+	if err != nil {
+		t.Fatalf("kpanda cluster list: %v\n%s", err, out)
+	}
+	var clusters struct {
+		Items []struct {
+			Metadata struct{ Name string } `json:"metadata"`
+			Status   struct{ Phase string } `json:"status"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(out, &clusters); err != nil {
+		t.Fatalf("cluster list -o json is not JSON: %v\n%s", err, out)
+	}
+	running := map[string]bool{}
+	for _, c := range clusters.Items {
+		running[c.Metadata.Name] = c.Status.Phase == "Running"
+	}
+	for _, name := range []string{"kpanda-global-cluster", "member-1", "member-2"} {
+		if !running[name] {
+			t.Errorf("cluster %s not listed as Running: %s", name, out)
+		}
+	}
 }

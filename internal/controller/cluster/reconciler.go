@@ -101,6 +101,7 @@ func (r *Reconciler) probe(ctx context.Context, cluster *clusterv1alpha1.Cluster
 		r.unreachable(cluster, "KubeconfigInvalid", err)
 		return
 	}
+	cluster.Status.APIEndpoint = member.Config.Host
 	probeCtx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 	observation, err := member.Probe(probeCtx)

@@ -1,0 +1,188 @@
+// Package server is kpanda's apiserver: the REST API of DESIGN §2 over the global cluster,
+// with login, bearer-token authentication, health, metrics and the OpenAPI document. It keeps
+// no state of its own, so any number of replicas can run.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/kpanda/kpanda/internal/auth"
+	"github.com/kpanda/kpanda/internal/controller"
+	"github.com/kpanda/kpanda/internal/integration"
+	"github.com/kpanda/kpanda/internal/server/clusters"
+	restconv "github.com/kpanda/kpanda/internal/server/rest"
+)
+
+// APIPrefix is the root of kpanda's REST API.
+const APIPrefix = "/apis/kpanda.io/v1alpha1"
+
+// Options configure the apiserver.
+type Options struct {
+	// Listen is the address to serve on, e.g. 127.0.0.1:8443.
+	Listen string
+	// TLSCertFile and TLSKeyFile, when both set, make the server speak HTTPS.
+	TLSCertFile, TLSKeyFile string
+	// TokenTTL is how long a login lasts.
+	TokenTTL time.Duration
+	Log      *slog.Logger
+}
+
+// Server is a configured apiserver, ready to Serve.
+type Server struct {
+	opts     Options
+	handler  http.Handler
+	listener net.Listener
+	// AdminPassword is the bootstrap admin's password when this start created the admin, else
+	// empty: it is shown once and never stored in clear.
+	AdminPassword string
+}
+
+// New prepares the apiserver against the global cluster of config: it makes sure the bootstrap
+// admin and the token signing key exist and binds the listen address.
+func New(ctx context.Context, config *rest.Config, opts Options) (*Server, error) {
+	if opts.TokenTTL == 0 {
+		opts.TokenTTL = auth.DefaultTokenTTL
+	}
+	clientset, err := kubernetes.NewForConfig(config)
+	if err != nil {
+		return nil, fmt.Errorf("building client: %w", err)
+	}
+	global, err := client.New(config, client.Options{Scheme: controller.Scheme()})
+	if err != nil {
+		return nil, fmt.Errorf("building client: %w", err)
+	}
+	password, _, err := auth.Bootstrap(ctx, clientset)
+	if err != nil {
+		return nil, fmt.Errorf("bootstrapping the admin user: %w", err)
+	}
+	tokens, err := auth.NewTokenIssuer(ctx, clientset)
+	if err != nil {
+		return nil, fmt.Errorf("loading the token signing key: %w", err)
+	}
+	listener, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("--listen %s: %w", opts.Listen, err)
+	}
+	s := &Server{opts: opts, listener: listener, AdminPassword: password}
+	registry := &integration.Service{Client: global}
+	s.handler = s.routes(auth.NewAuthenticator(clientset), tokens, &clusters.Handler{Client: global, Registry: registry})
+	return s, nil
+}
+
+// URL is where the server answers.
+func (s *Server) URL() string {
+	scheme := "http"
+	if s.tls() {
+		scheme = "https"
+	}
+	return scheme + "://" + s.listener.Addr().String()
+}
+
+func (s *Server) tls() bool { return s.opts.TLSCertFile != "" && s.opts.TLSKeyFile != "" }
+
+// Serve answers requests until ctx ends, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context) error {
+	httpServer := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() {
+		if s.tls() {
+			done <- httpServer.ServeTLS(s.listener, s.opts.TLSCertFile, s.opts.TLSKeyFile)
+		} else {
+			done <- httpServer.Serve(s.listener)
+		}
+	}()
+	select {
+	case err := <-done:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (s *Server) routes(authenticator *auth.Authenticator, tokens *auth.TokenIssuer, clusterHandler *clusters.Handler) http.Handler {
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	requests := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "kpanda_apiserver_request_duration_seconds", Help: "Duration of REST requests by route and status code.",
+	}, []string{"route", "code"})
+	registry.MustRegister(requests)
+
+	public := http.NewServeMux()
+	public.HandleFunc("GET /healthz", ok)
+	public.HandleFunc("GET /readyz", ok)
+	public.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
+	public.HandleFunc("GET /openapi/v3", serveOpenAPI)
+	public.Handle("POST "+APIPrefix+"/login", &loginHandler{authenticator: authenticator, tokens: tokens, ttl: s.opts.TokenTTL})
+
+	private := http.NewServeMux()
+	clusterHandler.Register(private, APIPrefix)
+	private.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		restconv.WriteError(w, restconv.Errorf(restconv.CodeNotFound, "", fmt.Sprintf("no such endpoint: %s %s; GET /openapi/v3 lists the API", r.Method, r.URL.Path)))
+	})
+	public.Handle("/", authenticate(tokens, private))
+	return instrument(requests, public)
+}
+
+func ok(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }
+
+// authenticate admits requests carrying a valid bearer token and records who sent them.
+func authenticate(tokens *auth.TokenIssuer, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !found || token == "" {
+			restconv.WriteError(w, restconv.Errorf(restconv.CodeUnauthenticated, "",
+				"no bearer token: log in first (POST "+APIPrefix+"/login, or kpanda login) and send Authorization: Bearer TOKEN"))
+			return
+		}
+		identity, err := tokens.Verify(token)
+		if err != nil {
+			restconv.WriteError(w, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(restconv.WithIdentity(r.Context(), identity)))
+	})
+}
+
+// instrument records each request's duration by route pattern (not raw path, which would
+// make one series per cluster name).
+func instrument(requests *prometheus.HistogramVec, next *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started := time.Now()
+		recorder := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(recorder, r)
+		_, pattern := next.Handler(r)
+		requests.WithLabelValues(pattern, fmt.Sprint(recorder.status)).Observe(time.Since(started).Seconds())
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
