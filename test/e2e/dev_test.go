@@ -200,7 +200,7 @@ func assertCLISeesRunningClusters(t *testing.T, kpanda string, info devenv.Info)
 	}
 	var clusters struct {
 		Items []struct {
-			Metadata struct{ Name string } `json:"metadata"`
+			Metadata struct{ Name string }  `json:"metadata"`
 			Status   struct{ Phase string } `json:"status"`
 		} `json:"items"`
 	}
