@@ -252,7 +252,7 @@ func TestLogin(t *testing.T) {
 			id, err := authn.Login(testContext(t), tt.user, tt.password)
 			if tt.want == nil {
 				// The same error, word for word, whatever was wrong.
-				if err != ErrInvalidCredentials || id != nil {
+				if !errors.Is(err, ErrInvalidCredentials) || err.Error() != ErrInvalidCredentials.Error() || id != nil {
 					t.Errorf("Login(%q, %q) = %+v, %v; want %v", tt.user, tt.password, id, err, ErrInvalidCredentials)
 				}
 				return

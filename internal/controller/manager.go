@@ -53,6 +53,12 @@ func must(err error) {
 
 // Run installs the CRDs, registers the global cluster, and runs the controllers until ctx ends.
 func Run(ctx context.Context, config *rest.Config, opts Options) error {
+	config = rest.CopyConfig(config)
+	if config.QPS == 0 {
+		// client-go's default (5 QPS, burst 10) queues the few writes each newly integrated
+		// cluster needs behind one another: ten at once took 2.7 s to Running instead of < 1 s.
+		config.QPS, config.Burst = 100, 200
+	}
 	if err := crd.Install(ctx, config, crdmanifests.Manifests); err != nil {
 		return err
 	}

@@ -17,6 +17,9 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/go-logr/logr"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
 	"github.com/kpanda/kpanda/internal/localcluster"
 )
 
@@ -42,7 +45,9 @@ type Env struct {
 // for lack of a cluster would pass without testing anything. SIGINT and SIGTERM stop the
 // clusters before exiting.
 func (e *Env) Run(m *testing.M, opts Options) int {
-	opts.Cluster.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	handler := slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})
+	opts.Cluster.Log = slog.New(handler)
+	ctrllog.SetLogger(logr.FromSlogHandler(handler)) // kpanda's controllers under test log warnings too
 	starting, stopStarting := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	set, err := localcluster.StartSet(starting, localcluster.SetOptions{Members: opts.Members, Cluster: opts.Cluster})
 	stopStarting()
