@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -67,6 +68,13 @@ func Run(ctx context.Context, config *rest.Config, opts Options) error {
 		return fmt.Errorf("building client: %w", err)
 	}
 	if err := (&integration.Service{Client: direct}).RegisterGlobal(ctx, config); err != nil {
+		return err
+	}
+	clientset, err := kubernetes.NewForConfig(config)
+	if err != nil {
+		return fmt.Errorf("building client: %w", err)
+	}
+	if err := integration.ProtectGlobal(ctx, clientset); err != nil {
 		return err
 	}
 	mgr, err := ctrl.NewManager(config, ctrl.Options{

@@ -261,8 +261,8 @@ func detach(t *testing.T, name string) {
 func TestUnreachableMemberTurnsUnknownThenRunning(t *testing.T) {
 	waitCluster(t, "bravo", 30*time.Second, func(c *clusterv1alpha1.Cluster) bool { return c.Status.Phase == clusterv1alpha1.ClusterRunning })
 	member := env.Members[1]
-	member.StopAPIServer()
 	stopped := time.Now()
+	member.StopAPIServer()
 	restarted := false
 	defer func() {
 		if !restarted {
@@ -366,5 +366,21 @@ func TestGlobalClusterCannotBeDetached(t *testing.T) {
 	}
 	if phaseOf(t.Context(), clusterv1alpha1.GlobalClusterName) != clusterv1alpha1.ClusterRunning {
 		t.Error("the global cluster is no longer Running")
+	}
+
+	// kubectl delete goes around the REST API: the admission policy refuses it too. Dry-run
+	// deletes pass through admission, so trying is harmless even before the policy is active.
+	globalCluster := &clusterv1alpha1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: clusterv1alpha1.GlobalClusterName}}
+	var deleteErr error
+	_ = wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, 15*time.Second, true, func(ctx context.Context) (bool, error) {
+		deleteErr = global.Delete(ctx, globalCluster, client.DryRunAll)
+		return deleteErr != nil, nil
+	})
+	if deleteErr == nil || !strings.Contains(deleteErr.Error(), "can never be detached") {
+		t.Fatalf("deleting the global Cluster object directly: want a refusal by the admission policy, got %v", deleteErr)
+	}
+	member := &clusterv1alpha1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: "bravo"}} // integrated by an earlier test
+	if err := global.Delete(t.Context(), member, client.DryRunAll); client.IgnoreNotFound(err) != nil {
+		t.Errorf("the policy must refuse only the global cluster; dry-run delete of bravo: %v", err)
 	}
 }

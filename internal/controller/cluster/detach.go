@@ -45,6 +45,13 @@ func (r *Reconciler) detach(ctx context.Context, cluster *clusterv1alpha1.Cluste
 	if !controllerutil.ContainsFinalizer(cluster, Finalizer) {
 		return ctrl.Result{}, nil
 	}
+	if cluster.Name == clusterv1alpha1.GlobalClusterName {
+		// Only reachable if the admission policy that refuses this deletion was removed:
+		// cleaning "the member" would delete kpanda-system, kpanda's own store. Keep it.
+		setCondition(cluster, clusterv1alpha1.ConditionRemoved, metav1.ConditionFalse, "GlobalCluster",
+			"the global service cluster can never be detached; its Cluster stays, marked for deletion, and nothing was removed")
+		return ctrl.Result{}, nil
+	}
 	cluster.Status.Phase = clusterv1alpha1.ClusterRemoving
 	member, err := r.Members.Get(ctx, cluster.Name)
 	if err == nil {
