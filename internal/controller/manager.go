@@ -19,6 +19,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	clusterv1alpha1 "github.com/kpanda/kpanda/api/cluster/v1alpha1"
+	iamv1alpha1 "github.com/kpanda/kpanda/api/iam/v1alpha1"
 	crdmanifests "github.com/kpanda/kpanda/config/crd"
 	"github.com/kpanda/kpanda/internal/clusters"
 	"github.com/kpanda/kpanda/internal/clustersetting"
@@ -43,6 +44,7 @@ func Scheme() *runtime.Scheme {
 	scheme := runtime.NewScheme()
 	must(clientgoscheme.AddToScheme(scheme))
 	must(clusterv1alpha1.AddToScheme(scheme))
+	must(iamv1alpha1.AddToScheme(scheme))
 	return scheme
 }
 
