@@ -44,6 +44,12 @@ func rootCommand() *cobra.Command {
 	root.AddCommand(devCommand())
 	root.AddCommand(loginCommand())
 	root.AddCommand(clusterCommand())
+	root.AddCommand(userCommand())
+	root.AddCommand(iamGroupCommand())
+	root.AddCommand(grantCommand())
+	root.AddCommand(revokeCommand())
+	root.AddCommand(workspaceCommand())
+	root.AddCommand(authCommand())
 	root.AddCommand(apiserverCommand())
 	root.AddCommand(controllerManagerCommand())
 	return root

@@ -23,7 +23,9 @@ import (
 	crdmanifests "github.com/kpanda/kpanda/config/crd"
 	"github.com/kpanda/kpanda/internal/clusters"
 	"github.com/kpanda/kpanda/internal/clustersetting"
+	"github.com/kpanda/kpanda/internal/controller/binding"
 	clustercontroller "github.com/kpanda/kpanda/internal/controller/cluster"
+	"github.com/kpanda/kpanda/internal/controller/roletemplate"
 	"github.com/kpanda/kpanda/internal/crd"
 	"github.com/kpanda/kpanda/internal/integration"
 )
@@ -101,15 +103,22 @@ func Run(ctx context.Context, config *rest.Config, opts Options) error {
 	if err := mgr.AddReadyzCheck("ping", healthz.Ping); err != nil {
 		return fmt.Errorf("adding ready check: %w", err)
 	}
-	reconciler := &clustercontroller.Reconciler{
-		Client:                  mgr.GetClient(),
-		Members:                 clusters.NewCache(mgr.GetClient()),
-		Settings:                clustersetting.NewStore(),
-		ProbeInterval:           opts.ProbeInterval,
-		MaxConcurrentReconciles: 10,
+	members := clusters.NewCache(mgr.GetClient())
+	reconcilers := map[string]interface{ SetupWithManager(ctrl.Manager) error }{
+		"cluster": &clustercontroller.Reconciler{
+			Client:                  mgr.GetClient(),
+			Members:                 members,
+			Settings:                clustersetting.NewStore(),
+			ProbeInterval:           opts.ProbeInterval,
+			MaxConcurrentReconciles: 10,
+		},
+		"binding":       &binding.Reconciler{Client: mgr.GetClient(), Members: members, Resync: opts.ProbeInterval},
+		"role template": &roletemplate.Reconciler{Client: mgr.GetClient(), Members: members, Resync: opts.ProbeInterval},
 	}
-	if err := reconciler.SetupWithManager(mgr); err != nil {
-		return fmt.Errorf("setting up the cluster controller: %w", err)
+	for name, reconciler := range reconcilers {
+		if err := reconciler.SetupWithManager(mgr); err != nil {
+			return fmt.Errorf("setting up the %s controller: %w", name, err)
+		}
 	}
 	return mgr.Start(ctx)
 }

@@ -20,10 +20,16 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	crdmanifests "github.com/kpanda/kpanda/config/crd"
 	"github.com/kpanda/kpanda/internal/auth"
+	memberclusters "github.com/kpanda/kpanda/internal/clusters"
 	"github.com/kpanda/kpanda/internal/controller"
+	"github.com/kpanda/kpanda/internal/controller/binding"
+	"github.com/kpanda/kpanda/internal/crd"
 	"github.com/kpanda/kpanda/internal/integration"
 	"github.com/kpanda/kpanda/internal/server/clusters"
+	"github.com/kpanda/kpanda/internal/server/iam"
+	"github.com/kpanda/kpanda/internal/server/proxy"
 	restconv "github.com/kpanda/kpanda/internal/server/rest"
 )
 
@@ -65,9 +71,16 @@ func New(ctx context.Context, config *rest.Config, opts Options) (*Server, error
 	if err != nil {
 		return nil, fmt.Errorf("building client: %w", err)
 	}
+	// The apiserver may start before the controller-manager: it needs the iam kinds at once.
+	if err := crd.Install(ctx, config, crdmanifests.Manifests); err != nil {
+		return nil, err
+	}
 	password, _, err := auth.Bootstrap(ctx, clientset)
 	if err != nil {
 		return nil, fmt.Errorf("bootstrapping the admin user: %w", err)
+	}
+	if err := iam.EnsureBootstrapAdmin(ctx, global, auth.AdminUser); err != nil {
+		return nil, err
 	}
 	tokens, err := auth.NewTokenIssuer(ctx, clientset)
 	if err != nil {
@@ -78,9 +91,24 @@ func New(ctx context.Context, config *rest.Config, opts Options) (*Server, error
 		return nil, fmt.Errorf("--listen %s: %w", opts.Listen, err)
 	}
 	s := &Server{opts: opts, listener: listener, AdminPassword: password}
-	registry := &integration.Service{Client: global}
-	s.handler = s.routes(auth.NewAuthenticator(clientset), tokens, &clusters.Handler{Client: global, Registry: registry})
+	members := memberclusters.NewCache(global)
+	s.handler = s.routes(auth.NewAuthenticator(clientset), tokens, []registrar{
+		&clusters.Handler{Client: global, Registry: &integration.Service{Client: global}},
+		&iam.Handler{Client: global, Clientset: clientset, Members: members},
+		&proxy.Handler{Members: members, GroupsOf: func(r *http.Request, user string) ([]string, error) {
+			snapshot, err := binding.LoadSnapshot(r.Context(), global)
+			if err != nil {
+				return nil, err
+			}
+			return snapshot.GroupsOf(user), nil
+		}},
+	})
 	return s, nil
+}
+
+// registrar is a REST resource that adds its routes to the API.
+type registrar interface {
+	Register(mux *http.ServeMux, prefix string)
 }
 
 // URL is where the server answers.
@@ -121,7 +149,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	return nil
 }
 
-func (s *Server) routes(authenticator *auth.Authenticator, tokens *auth.TokenIssuer, clusterHandler *clusters.Handler) http.Handler {
+func (s *Server) routes(authenticator *auth.Authenticator, tokens *auth.TokenIssuer, resources []registrar) http.Handler {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	requests := prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -137,7 +165,9 @@ func (s *Server) routes(authenticator *auth.Authenticator, tokens *auth.TokenIss
 	public.Handle("POST "+APIPrefix+"/login", &loginHandler{authenticator: authenticator, tokens: tokens, ttl: s.opts.TokenTTL})
 
 	private := http.NewServeMux()
-	clusterHandler.Register(private, APIPrefix)
+	for _, resource := range resources {
+		resource.Register(private, APIPrefix)
+	}
 	private.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		restconv.WriteError(w, restconv.Errorf(restconv.CodeNotFound, "", fmt.Sprintf("no such endpoint: %s %s; GET /openapi/v3 lists the API", r.Method, r.URL.Path)))
 	})

@@ -30,7 +30,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(env.Run(m, clustertest.Options{Members: 1, Setup: startKpanda}))
+	os.Exit(env.Run(m, clustertest.Options{Members: 2, Setup: startKpanda}))
 }
 
 func startKpanda(ctx context.Context) error {

@@ -16,6 +16,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/kpanda/kpanda/api/cluster/v1alpha1"
+	iamv1alpha1 "github.com/kpanda/kpanda/api/iam/v1alpha1"
+	"github.com/kpanda/kpanda/internal/controller/binding"
 	memberclusters "github.com/kpanda/kpanda/internal/clusters"
 	"github.com/kpanda/kpanda/internal/clustersetting"
 	"github.com/kpanda/kpanda/internal/integration"
@@ -29,16 +31,58 @@ type Handler struct {
 	Registry *integration.Service
 }
 
-// Register adds the routes under prefix (".../v1alpha1").
+// Register adds the routes under prefix (".../v1alpha1"). Reading a cluster takes seeing it
+// (DESIGN §3); integrating, detaching and changing settings take the platform role admin or
+// kpanda-owner.
 func (h *Handler) Register(mux *http.ServeMux, prefix string) {
 	mux.HandleFunc("GET "+prefix+"/clusters", h.list)
-	mux.HandleFunc("POST "+prefix+"/clusters", h.integrate)
-	mux.HandleFunc("POST "+prefix+"/verify", h.verify)
-	mux.HandleFunc("GET "+prefix+"/clusters/{name}", h.get)
-	mux.HandleFunc("DELETE "+prefix+"/clusters/{name}", h.detach)
-	mux.HandleFunc("GET "+prefix+"/clusters/{name}/settings", h.getSettings)
-	mux.HandleFunc("PUT "+prefix+"/clusters/{name}/settings", h.putSettings)
-	mux.HandleFunc("PATCH "+prefix+"/clusters/{name}/settings", h.patchSettings)
+	mux.HandleFunc("POST "+prefix+"/clusters", h.owner(h.integrate))
+	mux.HandleFunc("POST "+prefix+"/verify", h.owner(h.verify))
+	mux.HandleFunc("GET "+prefix+"/clusters/{name}", h.visible(h.get))
+	mux.HandleFunc("DELETE "+prefix+"/clusters/{name}", h.owner(h.detach))
+	mux.HandleFunc("GET "+prefix+"/clusters/{name}/settings", h.visible(h.getSettings))
+	mux.HandleFunc("PUT "+prefix+"/clusters/{name}/settings", h.owner(h.putSettings))
+	mux.HandleFunc("PATCH "+prefix+"/clusters/{name}/settings", h.owner(h.patchSettings))
+}
+
+// owner admits callers with the platform role admin or kpanda-owner.
+func (h *Handler) owner(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		snapshot, err := binding.LoadSnapshot(r.Context(), h.Client)
+		if err != nil {
+			rest.WriteError(w, err)
+			return
+		}
+		user := rest.IdentityFrom(r.Context()).User
+		if !snapshot.HoldsAnyPlatformRole(user, iamv1alpha1.RoleAdmin, iamv1alpha1.RoleKpandaOwner) {
+			rest.WriteError(w, rest.Errorf(rest.CodePermissionDenied, "", fmt.Sprintf(
+				"user %s may not integrate, detach or configure clusters: it takes the platform role admin or kpanda-owner", user)))
+			return
+		}
+		next(w, r)
+	}
+}
+
+// visible answers 404 for a cluster the caller cannot see, as for one that does not exist, so
+// that cluster names do not leak.
+func (h *Handler) visible(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		snapshot, err := binding.LoadSnapshot(r.Context(), h.Client)
+		if err != nil {
+			rest.WriteError(w, err)
+			return
+		}
+		name := r.PathValue("name")
+		if !snapshot.CanSee(rest.IdentityFrom(r.Context()).User, name) {
+			rest.WriteError(w, notFound(name))
+			return
+		}
+		next(w, r)
+	}
+}
+
+func notFound(name string) error {
+	return rest.Errorf(rest.CodeNotFound, "name", fmt.Sprintf("cluster %s not found; GET /clusters lists the clusters", name))
 }
 
 // List is the answer of GET /clusters.
@@ -46,15 +90,24 @@ type List struct {
 	Items []clusterv1alpha1.Cluster `json:"items"`
 }
 
+// list answers the clusters the caller may see (seed FAQ 2).
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	var clusters clusterv1alpha1.ClusterList
 	if err := h.Client.List(r.Context(), &clusters); err != nil {
 		rest.WriteError(w, err)
 		return
 	}
-	items := clusters.Items
-	if items == nil {
-		items = []clusterv1alpha1.Cluster{}
+	snapshot, err := binding.LoadSnapshot(r.Context(), h.Client)
+	if err != nil {
+		rest.WriteError(w, err)
+		return
+	}
+	user := rest.IdentityFrom(r.Context()).User
+	items := []clusterv1alpha1.Cluster{}
+	for _, c := range clusters.Items {
+		if snapshot.CanSee(user, c.Name) {
+			items = append(items, c)
+		}
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].Name < items[j].Name })
 	for i := range items {
@@ -125,7 +178,7 @@ func (h *Handler) cluster(ctx context.Context, name string) (*clusterv1alpha1.Cl
 	var cluster clusterv1alpha1.Cluster
 	if err := h.Client.Get(ctx, client.ObjectKey{Name: name}, &cluster); err != nil {
 		if apierrors.IsNotFound(err) {
-			return nil, rest.Errorf(rest.CodeNotFound, "name", fmt.Sprintf("cluster %s not found; GET /clusters lists the clusters", name))
+			return nil, notFound(name)
 		}
 		return nil, err
 	}

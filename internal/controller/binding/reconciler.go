@@ -1,0 +1,234 @@
+// Package binding compiles kpanda's grants into RBAC bindings in every member cluster
+// (DESIGN §3): RoleBindings and ClusterRoleBindings of the role templates for the subjects
+// kpanda:<user> and kpanda:<group>. The member's own apiserver then enforces them, also for the
+// requests kpanda sends on a user's behalf (impersonation).
+package binding
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	clusterv1alpha1 "github.com/kpanda/kpanda/api/cluster/v1alpha1"
+	iamv1alpha1 "github.com/kpanda/kpanda/api/iam/v1alpha1"
+	"github.com/kpanda/kpanda/internal/authz"
+	"github.com/kpanda/kpanda/internal/clusters"
+)
+
+const (
+	// ManagedLabel marks the bindings this controller owns in members; it deletes those no
+	// grant asks for any more, and never touches others.
+	ManagedLabel = "iam.kpanda.io/managed"
+	// SourcesAnnotation says which grants a binding comes from, for whoever reads the member.
+	SourcesAnnotation = "iam.kpanda.io/sources"
+)
+
+// Reconciler keeps each member's kpanda bindings equal to what the grants compile to.
+type Reconciler struct {
+	Client  client.Client
+	Members *clusters.Cache
+	// Resync is how often a member is checked again even without a change, so bindings
+	// edited or deleted inside it come back.
+	Resync time.Duration
+}
+
+// SetupWithManager registers the reconciler: per Cluster, and for every Cluster when a grant,
+// group or workspace changes.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	allClusters := handler.EnqueueRequestsFromMapFunc(r.everyCluster)
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("binding").
+		For(&clusterv1alpha1.Cluster{}).
+		Watches(&iamv1alpha1.RoleGrant{}, allClusters).
+		Watches(&iamv1alpha1.Group{}, allClusters).
+		Watches(&iamv1alpha1.Workspace{}, allClusters).
+		Complete(r)
+}
+
+func (r *Reconciler) everyCluster(ctx context.Context, _ client.Object) []reconcile.Request {
+	var list clusterv1alpha1.ClusterList
+	if err := r.Client.List(ctx, &list); err != nil {
+		log.FromContext(ctx).Error(err, "Listing clusters to recompile bindings")
+		return nil
+	}
+	requests := make([]reconcile.Request, 0, len(list.Items))
+	for _, c := range list.Items {
+		requests = append(requests, reconcile.Request{NamespacedName: client.ObjectKey{Name: c.Name}})
+	}
+	return requests
+}
+
+// Reconcile makes the member's kpanda bindings match the grants.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	var cluster clusterv1alpha1.Cluster
+	if err := r.Client.Get(ctx, req.NamespacedName, &cluster); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !cluster.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, nil
+	}
+	snapshot, err := LoadSnapshot(ctx, r.Client)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	member, err := r.Members.Get(ctx, cluster.Name)
+	if err != nil {
+		// Reachability is the cluster controller's to report; try again later.
+		return ctrl.Result{RequeueAfter: r.Resync}, nil //nolint:nilerr // reported by the cluster controller
+	}
+	if err := sync(ctx, member, snapshot.Bindings(cluster.Name)); err != nil {
+		log.FromContext(ctx).Info("Bindings not in sync yet", "cluster", cluster.Name, "error", err.Error())
+		return ctrl.Result{RequeueAfter: r.Resync}, nil
+	}
+	return ctrl.Result{RequeueAfter: r.Resync}, nil
+}
+
+// LoadSnapshot reads the access model from the global cluster.
+func LoadSnapshot(ctx context.Context, c client.Reader) (*authz.Snapshot, error) {
+	var (
+		grants     iamv1alpha1.RoleGrantList
+		groups     iamv1alpha1.GroupList
+		workspaces iamv1alpha1.WorkspaceList
+		list       clusterv1alpha1.ClusterList
+	)
+	for _, l := range []client.ObjectList{&grants, &groups, &workspaces, &list} {
+		if err := c.List(ctx, l); err != nil {
+			return nil, fmt.Errorf("reading the access model: %w", err)
+		}
+	}
+	names := make([]string, 0, len(list.Items))
+	for _, c := range list.Items {
+		names = append(names, c.Name)
+	}
+	return authz.NewSnapshot(grants.Items, groups.Items, workspaces.Items, names), nil
+}
+
+// sync creates, updates and deletes the member's managed bindings to match desired.
+func sync(ctx context.Context, member *clusters.Member, desired []authz.Binding) error {
+	wantCluster, wantNamespaced := map[string]authz.Binding{}, map[string]authz.Binding{}
+	for _, b := range desired {
+		if b.Namespace == "" {
+			wantCluster[b.Name] = b
+		} else {
+			wantNamespaced[b.Namespace+"/"+b.Name] = b
+		}
+	}
+	if err := syncClusterBindings(ctx, member, wantCluster); err != nil {
+		return err
+	}
+	return syncNamespacedBindings(ctx, member, wantNamespaced)
+}
+
+var managedSelector = metav1.ListOptions{LabelSelector: ManagedLabel + "=true"}
+
+func syncClusterBindings(ctx context.Context, member *clusters.Member, want map[string]authz.Binding) error {
+	api := member.Client.RbacV1().ClusterRoleBindings()
+	existing, err := api.List(ctx, managedSelector)
+	if err != nil {
+		return fmt.Errorf("listing cluster role bindings: %w", err)
+	}
+	have := map[string]*rbacv1.ClusterRoleBinding{}
+	for i := range existing.Items {
+		b := &existing.Items[i]
+		if _, wanted := want[b.Name]; !wanted {
+			if err := api.Delete(ctx, b.Name, metav1.DeleteOptions{}); client.IgnoreNotFound(err) != nil {
+				return fmt.Errorf("deleting cluster role binding %s: %w", b.Name, err)
+			}
+			continue
+		}
+		have[b.Name] = b
+	}
+	for name, b := range want {
+		desired := &rbacv1.ClusterRoleBinding{ObjectMeta: objectMeta(b), RoleRef: roleRef(b), Subjects: []rbacv1.Subject{b.Subject}}
+		current, exists := have[name]
+		switch {
+		case !exists:
+			_, err = api.Create(ctx, desired, metav1.CreateOptions{})
+		case !sameBinding(current.ObjectMeta, desired.ObjectMeta, current.RoleRef, desired.RoleRef, current.Subjects, desired.Subjects):
+			// roleRef is immutable: replace the binding.
+			if err = api.Delete(ctx, name, metav1.DeleteOptions{}); client.IgnoreNotFound(err) == nil {
+				_, err = api.Create(ctx, desired, metav1.CreateOptions{})
+			}
+		}
+		if err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("writing cluster role binding %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func syncNamespacedBindings(ctx context.Context, member *clusters.Member, want map[string]authz.Binding) error {
+	existing, err := member.Client.RbacV1().RoleBindings(metav1.NamespaceAll).List(ctx, managedSelector)
+	if err != nil {
+		return fmt.Errorf("listing role bindings: %w", err)
+	}
+	have := map[string]*rbacv1.RoleBinding{}
+	for i := range existing.Items {
+		b := &existing.Items[i]
+		key := b.Namespace + "/" + b.Name
+		if _, wanted := want[key]; !wanted {
+			if err := member.Client.RbacV1().RoleBindings(b.Namespace).Delete(ctx, b.Name, metav1.DeleteOptions{}); client.IgnoreNotFound(err) != nil {
+				return fmt.Errorf("deleting role binding %s: %w", key, err)
+			}
+			continue
+		}
+		have[key] = b
+	}
+	var missingNamespaces []string
+	for key, b := range want {
+		api := member.Client.RbacV1().RoleBindings(b.Namespace)
+		desired := &rbacv1.RoleBinding{ObjectMeta: objectMeta(b), RoleRef: roleRef(b), Subjects: []rbacv1.Subject{b.Subject}}
+		current, exists := have[key]
+		switch {
+		case !exists:
+			_, err = api.Create(ctx, desired, metav1.CreateOptions{})
+		case !sameBinding(current.ObjectMeta, desired.ObjectMeta, current.RoleRef, desired.RoleRef, current.Subjects, desired.Subjects):
+			if err = api.Delete(ctx, b.Name, metav1.DeleteOptions{}); client.IgnoreNotFound(err) == nil {
+				_, err = api.Create(ctx, desired, metav1.CreateOptions{})
+			}
+		}
+		if apierrors.IsNotFound(err) {
+			// A grant may name a namespace that does not exist yet; it applies once it does.
+			missingNamespaces = append(missingNamespaces, b.Namespace)
+			continue
+		}
+		if err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("writing role binding %s: %w", key, err)
+		}
+	}
+	if len(missingNamespaces) > 0 {
+		return fmt.Errorf("namespaces %s do not exist yet", strings.Join(missingNamespaces, ", "))
+	}
+	return nil
+}
+
+func objectMeta(b authz.Binding) metav1.ObjectMeta {
+	return metav1.ObjectMeta{
+		Name:        b.Name,
+		Namespace:   b.Namespace,
+		Labels:      map[string]string{ManagedLabel: "true"},
+		Annotations: map[string]string{SourcesAnnotation: strings.Join(b.Sources, "; ")},
+	}
+}
+
+func roleRef(b authz.Binding) rbacv1.RoleRef {
+	return rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: b.RoleTemplate}
+}
+
+func sameBinding(current, desired metav1.ObjectMeta, currentRef, desiredRef rbacv1.RoleRef, currentSubjects, desiredSubjects []rbacv1.Subject) bool {
+	return current.Labels[ManagedLabel] == "true" &&
+		current.Annotations[SourcesAnnotation] == desired.Annotations[SourcesAnnotation] &&
+		currentRef == desiredRef &&
+		equality.Semantic.DeepEqual(currentSubjects, desiredSubjects)
+}
