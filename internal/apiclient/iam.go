@@ -43,6 +43,15 @@ type WorkspaceMemberRequest struct {
 	Role  string `json:"role"`
 }
 
+// WorkspaceView is the answer to GET /workspaces/{name}: the workspace and, when the server
+// sends them, its authorizations: the members whose access comes through the workspace
+// (users who hold a platform role are left out: they see everything anyway). Authorizations
+// is nil when the server sent none, and empty but not nil when it sent an empty list.
+type WorkspaceView struct {
+	iamv1alpha1.Workspace `json:",inline"`
+	Authorizations        []iamv1alpha1.WorkspaceMember `json:"authorizations,omitempty"`
+}
+
 // AccessExplanation is the answer to GET /explain: whether User sees Cluster (and Namespace,
 // when one was asked about), and every source of that access.
 type AccessExplanation struct {
@@ -171,13 +180,13 @@ func (c *Client) ListWorkspaces(ctx context.Context) (*iamv1alpha1.WorkspaceList
 	return out, nil
 }
 
-// GetWorkspace returns one workspace.
-func (c *Client) GetWorkspace(ctx context.Context, name string) (*iamv1alpha1.Workspace, error) {
+// GetWorkspace returns one workspace, with its authorizations if the server sends them.
+func (c *Client) GetWorkspace(ctx context.Context, name string) (*WorkspaceView, error) {
 	path, err := namedPath("/workspaces", "workspace", name)
 	if err != nil {
 		return nil, err
 	}
-	out := &iamv1alpha1.Workspace{}
+	out := &WorkspaceView{}
 	if err := c.do(ctx, request{method: http.MethodGet, path: path, out: out}); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
 	"testing"
 
 	iamv1alpha1 "github.com/kpanda/kpanda/api/iam/v1alpha1"
@@ -157,9 +158,36 @@ func TestIAMEndpointsSendTheContract(t *testing.T) {
 			call:   func(c *Client) (any, error) { return c.GetWorkspace(ctx, "w/1") },
 			method: "GET", path: api + "/workspaces/w%2F1",
 			check: func(t *testing.T, got any) {
-				w := got.(*iamv1alpha1.Workspace)
-				if len(w.Spec.Members) != 1 || w.Spec.Members[0].Kind != iamv1alpha1.SubjectGroup || w.Spec.Members[0].Role != "workspace-editor" {
+				w := got.(*WorkspaceView)
+				if w.Name != "w/1" || w.Kind != "Workspace" || len(w.Spec.Members) != 1 || w.Spec.Members[0].Kind != iamv1alpha1.SubjectGroup || w.Spec.Members[0].Role != "workspace-editor" {
 					t.Errorf("Workspace = %+v", w)
+				}
+				if w.Authorizations != nil {
+					t.Errorf("Authorizations = %v, want nil when the server sent none", w.Authorizations)
+				}
+			},
+		},
+		{
+			name: "get workspace with its authorizations", status: 200,
+			answer: workspaceJSON[:len(workspaceJSON)-1] + `,"authorizations":[{"kind":"User","name":"bob","role":"workspace-viewer"}]}`,
+			call:   func(c *Client) (any, error) { return c.GetWorkspace(ctx, "w1") },
+			method: "GET", path: api + "/workspaces/w1",
+			check: func(t *testing.T, got any) {
+				w := got.(*WorkspaceView)
+				want := []iamv1alpha1.WorkspaceMember{{Subject: iamv1alpha1.Subject{Kind: iamv1alpha1.SubjectUser, Name: "bob"}, Role: "workspace-viewer"}}
+				if !reflect.DeepEqual(w.Authorizations, want) || len(w.Spec.Members) != 1 {
+					t.Errorf("WorkspaceView = %+v", w)
+				}
+			},
+		},
+		{
+			name: "get workspace with no authorizations", status: 200,
+			answer: `{"metadata":{"name":"w1"},"authorizations":[]}`,
+			call:   func(c *Client) (any, error) { return c.GetWorkspace(ctx, "w1") },
+			method: "GET", path: api + "/workspaces/w1",
+			check: func(t *testing.T, got any) {
+				if w := got.(*WorkspaceView); w.Authorizations == nil || len(w.Authorizations) != 0 {
+					t.Errorf("Authorizations = %#v, want empty but not nil", w.Authorizations)
 				}
 			},
 		},

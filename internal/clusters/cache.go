@@ -95,6 +95,11 @@ func NewMember(name string, kubeconfig []byte) (*Member, error) {
 		return nil, fmt.Errorf("kubeconfig of cluster %s: %w", name, err)
 	}
 	config.UserAgent = "kpanda"
+	if config.QPS == 0 {
+		// client-go's default of 5 requests a second would take minutes to write the bindings
+		// of a member with many namespaces.
+		config.QPS, config.Burst = 50, 100
+	}
 	httpClient, err := rest.HTTPClientFor(config)
 	if err != nil {
 		return nil, fmt.Errorf("kubeconfig of cluster %s: %w", name, err)

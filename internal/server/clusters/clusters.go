@@ -17,9 +17,9 @@ import (
 
 	clusterv1alpha1 "github.com/kpanda/kpanda/api/cluster/v1alpha1"
 	iamv1alpha1 "github.com/kpanda/kpanda/api/iam/v1alpha1"
-	"github.com/kpanda/kpanda/internal/controller/binding"
 	memberclusters "github.com/kpanda/kpanda/internal/clusters"
 	"github.com/kpanda/kpanda/internal/clustersetting"
+	"github.com/kpanda/kpanda/internal/controller/binding"
 	"github.com/kpanda/kpanda/internal/integration"
 	"github.com/kpanda/kpanda/internal/server/rest"
 )
