@@ -26,6 +26,8 @@ type fakeIAM struct {
 	grants     []iamv1alpha1.RoleGrant
 	nextGrant  int
 	workspaces []*iamv1alpha1.Workspace
+	// authorizations, when set for a workspace, are sent with it by GET /workspaces/{name}.
+	authorizations map[string][]iamv1alpha1.WorkspaceMember
 	// explanations are the documents GET /explain answers, by user; others see nothing.
 	explanations map[string]string
 }
@@ -37,7 +39,7 @@ func iamTypeMeta(kind string) metav1.TypeMeta {
 func newFakeIAM(t *testing.T) *fakeIAM {
 	t.Helper()
 	api := &fakeAPI{t: t, clusters: map[string]*clusterv1alpha1.Cluster{}, settings: map[string]json.RawMessage{}}
-	f := &fakeIAM{fakeAPI: api, explanations: map[string]string{}}
+	f := &fakeIAM{fakeAPI: api, explanations: map[string]string{}, authorizations: map[string][]iamv1alpha1.WorkspaceMember{}}
 	const prefix = apiclient.APIPrefix
 	mux := http.NewServeMux()
 	route := func(pattern string, h http.HandlerFunc) { mux.HandleFunc(pattern, api.authed(h)) }
@@ -209,9 +211,19 @@ func (f *fakeIAM) workspace(w http.ResponseWriter, r *http.Request) (*iamv1alpha
 }
 
 func (f *fakeIAM) getWorkspace(w http.ResponseWriter, r *http.Request) {
-	if ws, ok := f.workspace(w, r); ok {
-		writeJSON(w, http.StatusOK, ws)
+	ws, ok := f.workspace(w, r)
+	if !ok {
+		return
 	}
+	if a, ok := f.authorizations[ws.Name]; ok {
+		// As the server does: an empty list is sent as [], not left out.
+		writeJSON(w, http.StatusOK, struct {
+			iamv1alpha1.Workspace
+			Authorizations []iamv1alpha1.WorkspaceMember `json:"authorizations"`
+		}{*ws, a})
+		return
+	}
+	writeJSON(w, http.StatusOK, ws)
 }
 
 func (f *fakeIAM) workspaceAction(w http.ResponseWriter, r *http.Request) {

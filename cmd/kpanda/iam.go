@@ -721,8 +721,9 @@ func workspaceGetCommand() *cobra.Command {
 	return cmd
 }
 
-// printWorkspace describes a workspace, one section per list of its spec.
-func printWorkspace(w io.Writer, ws *iamv1alpha1.Workspace) error {
+// printWorkspace describes a workspace, one section per list of its spec, and its
+// authorizations when the server sent them.
+func printWorkspace(w io.Writer, ws *apiclient.WorkspaceView) error {
 	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
 	fmt.Fprintf(tw, "Name:\t%s\n", ws.Name)
 	fmt.Fprintln(tw, "Members:")
@@ -745,6 +746,15 @@ func printWorkspace(w io.Writer, ws *iamv1alpha1.Workspace) error {
 	}
 	for _, c := range ws.Spec.SharedClusters {
 		fmt.Fprintf(tw, "  %s\n", c)
+	}
+	if ws.Authorizations != nil {
+		fmt.Fprintln(tw, "Authorizations (members whose access comes through the workspace):")
+		if len(ws.Authorizations) == 0 {
+			fmt.Fprintln(tw, "  <none>")
+		}
+		for _, m := range ws.Authorizations {
+			fmt.Fprintf(tw, "  %s\t%s\n", subjectText(m.Subject, " "), m.Role)
+		}
 	}
 	return tw.Flush()
 }

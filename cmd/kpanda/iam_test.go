@@ -352,6 +352,26 @@ func TestWorkspaceVerbs(t *testing.T) {
 	if want := "Name:   w2\nMembers:\n  <none>\nNamespaces:\n  <none>\nShared clusters:\n  <none>\n"; out != want {
 		t.Errorf("empty workspace get =\n%s\nwant\n%s", out, want)
 	}
+	f.authorizations["w1"] = []iamv1alpha1.WorkspaceMember{
+		{Subject: iamv1alpha1.Subject{Kind: iamv1alpha1.SubjectGroup, Name: "devs"}, Role: "workspace-viewer"},
+	}
+	f.authorizations["w2"] = []iamv1alpha1.WorkspaceMember{}
+	out = mustRun(t, "", "workspace", "get", "w1")
+	if want := want + "Authorizations (members whose access comes through the workspace):\n  group devs   workspace-viewer\n"; out != want {
+		t.Errorf("workspace get with authorizations =\n%s\nwant\n%s", out, want)
+	}
+	out = mustRun(t, "", "workspace", "get", "w2")
+	if !strings.HasSuffix(out, "Authorizations (members whose access comes through the workspace):\n  <none>\n") {
+		t.Errorf("workspace get with no authorizations =\n%s", out)
+	}
+	out = mustRun(t, "", "workspace", "get", "w1", "-o", "json")
+	var view struct {
+		Authorizations []iamv1alpha1.WorkspaceMember `json:"authorizations"`
+	}
+	if err := json.Unmarshal([]byte(out), &view); err != nil || !reflect.DeepEqual(view.Authorizations, f.authorizations["w1"]) {
+		t.Errorf("-o json with authorizations = %s (%v)", out, err)
+	}
+
 	_, _, err := runKpanda(t, "", "workspace", "get", "nope")
 	if err == nil || err.Error() != `workspace "nope" not found` {
 		t.Errorf("error = %v, want the server's message", err)

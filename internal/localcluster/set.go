@@ -24,6 +24,9 @@ type SetOptions struct {
 	Dir string
 	// Cluster is applied to every cluster; its Name and Dir are set per cluster.
 	Cluster Options
+	// Parallel bounds how many clusters start at once; default 4. Starting is CPU-bound: twenty
+	// kube-apiservers booting together on two cores all miss their deadline.
+	Parallel int
 }
 
 // Set is a global cluster and its members, started together.
@@ -42,11 +45,17 @@ func StartSet(ctx context.Context, opts SetOptions) (*Set, error) {
 	for i := 1; i <= opts.Members; i++ {
 		names = append(names, MemberName(i))
 	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = 4
+	}
 	clusters := make([]*Cluster, len(names))
 	errs := make([]error, len(names))
+	slots := make(chan struct{}, opts.Parallel)
 	var wg sync.WaitGroup
 	for i, name := range names {
 		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
 			clusterOpts := opts.Cluster
 			clusterOpts.Name = name
 			if opts.Dir != "" {
