@@ -35,3 +35,6 @@ func TemplateForRole(role string) string {
 		return ClusterRoleNSView
 	}
 }
+
+// Integrated reports whether the snapshot knows cluster as integrated.
+func (s *Snapshot) Integrated(cluster string) bool { return s.clusters[cluster] }
