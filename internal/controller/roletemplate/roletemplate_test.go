@@ -122,7 +122,7 @@ func waitTemplates(t *testing.T, cs kubernetes.Interface, timeout time.Duration,
 	var err error
 	pollErr := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
 		if got, err = templatesIn(ctx, cs); err != nil {
-			return false, nil
+			return false, nil //nolint:nilerr // the next poll retries; err is reported if polling times out
 		}
 		for _, w := range want {
 			if g, ok := got[w.Name]; !ok || !equality.Semantic.DeepEqual(g.Rules, w.Rules) || g.AggregationRule != nil {

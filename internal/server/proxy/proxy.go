@@ -66,8 +66,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		},
 		Transport:      transport,
-		FlushInterval:  -1, // watches stream
-		ModifyResponse: forbiddenAsRBACError(identity.User, cluster),
+		FlushInterval:  -1,                                           // watches stream
+		ModifyResponse: forbiddenAsRBACError(identity.User, cluster), //nolint:bodyclose // it closes the body it replaces
 		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
 			rest.WriteError(w, rest.Errorf(rest.CodeUnavailable, "cluster", fmt.Sprintf("cluster %s did not answer: %v", cluster, err)))
 		},
