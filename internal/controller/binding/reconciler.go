@@ -55,12 +55,16 @@ type Reconciler struct {
 	snapshot     *authz.Snapshot
 	snapshotOf   uint64
 	applied      map[string]appliedBindings
+	building     sync.Mutex // one snapshot build at a time; the others wait and reuse it
 }
 
-// appliedBindings is what was last written to a member, and when it was last fully checked.
+// appliedBindings is what was last written to a member, and when it was last fully checked
+// (listed and corrected). Between full checks, a change is applied as the difference to what
+// was applied, without listing the member's bindings.
 type appliedBindings struct {
-	digest  string
-	checked time.Time
+	digest   string
+	bindings map[string]authz.Binding // by namespace/name
+	checked  time.Time
 }
 
 // SetupWithManager registers the reconciler: per Cluster, and for every Cluster when a grant,
@@ -110,7 +114,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	desired := snapshot.Bindings(cluster.Name)
 	digest := digestOf(desired)
-	if r.upToDate(cluster.Name, digest) {
+	last, fresh := r.lastApplied(cluster.Name)
+	if fresh && last.digest == digest {
 		return ctrl.Result{RequeueAfter: r.Resync}, nil
 	}
 	member, err := r.Members.Get(ctx, cluster.Name)
@@ -118,12 +123,79 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		// Reachability is the cluster controller's to report; try again later.
 		return ctrl.Result{RequeueAfter: r.Resync}, nil //nolint:nilerr // reported by the cluster controller
 	}
-	if err := syncMember(ctx, member, desired); err != nil {
+	checked := last.checked
+	if fresh {
+		err = applyDifference(ctx, member, last.bindings, desired)
+	} else {
+		err = syncMember(ctx, member, desired)
+		checked = time.Now()
+	}
+	if err != nil {
+		r.forget(cluster.Name) // check fully next time
 		log.FromContext(ctx).Info("Bindings not in sync yet", "cluster", cluster.Name, "error", err.Error())
 		return ctrl.Result{RequeueAfter: r.Resync}, nil
 	}
-	r.recordApplied(cluster.Name, digest)
+	r.recordApplied(cluster.Name, appliedBindings{digest: digest, bindings: byKey(desired), checked: checked})
 	return ctrl.Result{RequeueAfter: r.Resync}, nil
+}
+
+// applyDifference writes what changed between the bindings applied last and desired.
+func applyDifference(ctx context.Context, member *clusters.Member, applied map[string]authz.Binding, desired []authz.Binding) error {
+	wanted := byKey(desired)
+	for key, b := range applied {
+		if _, still := wanted[key]; !still {
+			if err := deleteBinding(ctx, member, b); err != nil {
+				return err
+			}
+		}
+	}
+	for key, b := range wanted {
+		previous, existed := applied[key]
+		if existed && digestOf([]authz.Binding{previous}) == digestOf([]authz.Binding{b}) {
+			continue
+		}
+		if existed {
+			if err := deleteBinding(ctx, member, previous); err != nil {
+				return err
+			}
+		}
+		if err := createBinding(ctx, member, b); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("writing binding %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+func createBinding(ctx context.Context, member *clusters.Member, b authz.Binding) error {
+	if b.Namespace == "" {
+		_, err := member.Client.RbacV1().ClusterRoleBindings().Create(ctx,
+			&rbacv1.ClusterRoleBinding{ObjectMeta: objectMeta(b), RoleRef: roleRef(b), Subjects: []rbacv1.Subject{b.Subject}}, metav1.CreateOptions{})
+		return err
+	}
+	_, err := member.Client.RbacV1().RoleBindings(b.Namespace).Create(ctx,
+		&rbacv1.RoleBinding{ObjectMeta: objectMeta(b), RoleRef: roleRef(b), Subjects: []rbacv1.Subject{b.Subject}}, metav1.CreateOptions{})
+	return err
+}
+
+func deleteBinding(ctx context.Context, member *clusters.Member, b authz.Binding) error {
+	var err error
+	if b.Namespace == "" {
+		err = member.Client.RbacV1().ClusterRoleBindings().Delete(ctx, b.Name, metav1.DeleteOptions{})
+	} else {
+		err = member.Client.RbacV1().RoleBindings(b.Namespace).Delete(ctx, b.Name, metav1.DeleteOptions{})
+	}
+	if client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("deleting binding %s/%s: %w", b.Namespace, b.Name, err)
+	}
+	return nil
+}
+
+func byKey(bindings []authz.Binding) map[string]authz.Binding {
+	keyed := make(map[string]authz.Binding, len(bindings))
+	for _, b := range bindings {
+		keyed[b.Namespace+"/"+b.Name] = b
+	}
+	return keyed
 }
 
 // currentSnapshot returns the snapshot of the current model, building it only when a grant,
@@ -134,6 +206,14 @@ func (r *Reconciler) currentSnapshot(ctx context.Context, cluster string) (*auth
 	r.mu.Unlock()
 	if cached != nil && cachedOf == version && cached.Integrated(cluster) {
 		return cached, nil
+	}
+	r.building.Lock()
+	defer r.building.Unlock()
+	r.mu.Lock()
+	version, cached, cachedOf = r.modelVersion, r.snapshot, r.snapshotOf
+	r.mu.Unlock()
+	if cached != nil && cachedOf == version && cached.Integrated(cluster) {
+		return cached, nil // built by another reconcile meanwhile
 	}
 	snapshot, err := LoadSnapshot(ctx, r.Client)
 	if err != nil {
@@ -147,22 +227,22 @@ func (r *Reconciler) currentSnapshot(ctx context.Context, cluster string) (*auth
 	return snapshot, nil
 }
 
-// upToDate reports whether the member already has digest's bindings and was checked within
-// Resync: then nothing needs to be read from or written to it.
-func (r *Reconciler) upToDate(cluster, digest string) bool {
+// lastApplied returns what was applied to the member last, and whether that is recent enough
+// (fully checked within Resync) to trust without reading the member.
+func (r *Reconciler) lastApplied(cluster string) (appliedBindings, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	last, ok := r.applied[cluster]
-	return ok && last.digest == digest && time.Since(last.checked) < r.Resync
+	return last, ok && time.Since(last.checked) < r.Resync
 }
 
-func (r *Reconciler) recordApplied(cluster, digest string) {
+func (r *Reconciler) recordApplied(cluster string, applied appliedBindings) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.applied == nil {
 		r.applied = map[string]appliedBindings{}
 	}
-	r.applied[cluster] = appliedBindings{digest: digest, checked: time.Now()}
+	r.applied[cluster] = applied
 }
 
 // digestOf identifies a set of desired bindings.
