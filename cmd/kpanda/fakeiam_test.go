@@ -45,6 +45,9 @@ func newFakeIAM(t *testing.T) *fakeIAM {
 	route := func(pattern string, h http.HandlerFunc) { mux.HandleFunc(pattern, api.authed(h)) }
 	route("POST "+prefix+"/users", f.createUser)
 	route("GET "+prefix+"/users", f.listUsers)
+	route("POST "+prefix+"/users/{name}/{verb}", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"name": r.PathValue("name"), "disabled": r.PathValue("verb") == "disable"})
+	})
 	route("POST "+prefix+"/groups", f.createGroup)
 	route("GET "+prefix+"/groups", f.listGroups)
 	route("DELETE "+prefix+"/groups/{name}", f.deleteGroup)

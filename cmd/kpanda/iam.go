@@ -200,7 +200,7 @@ func userCommand() *cobra.Command {
 		Aliases: []string{"users"},
 		Short:   "Create and list users",
 	})
-	cmd.AddCommand(userCreateCommand(), userListCommand())
+	cmd.AddCommand(userCreateCommand(), userListCommand(), userDisableCommand(true), userDisableCommand(false))
 	return cmd
 }
 
@@ -238,6 +238,30 @@ func userCreateCommand() *cobra.Command {
 		return printDone(cmd, out, user, "user %s created", name)
 	}
 	return cmd
+}
+
+// userDisableCommand is `kpanda user disable NAME` (disabled) or `kpanda user enable NAME`.
+func userDisableCommand(disabled bool) *cobra.Command {
+	verb, short := "enable", "Let a disabled user log in again"
+	if disabled {
+		verb, short = "disable", "Stop a user from logging in; tokens already issued stop working too"
+	}
+	return &cobra.Command{
+		Use:   verb + " NAME",
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			client, err := newClient()
+			if err != nil {
+				return err
+			}
+			if err := client.SetUserDisabled(cmd.Context(), args[0], disabled); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "user %s %sd\n", args[0], verb)
+			return err
+		},
+	}
 }
 
 func userListCommand() *cobra.Command {

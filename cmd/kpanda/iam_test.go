@@ -104,6 +104,13 @@ func TestUserVerbs(t *testing.T) {
 	if items := decodeItems[map[string]string](t, out); len(items) != 2 || items[1]["name"] != "bob" {
 		t.Errorf("items = %v", items)
 	}
+
+	for _, verb := range []string{"disable", "enable"} {
+		if out := mustRun(t, "", "user", verb, "bob"); out != "user bob "+verb+"d\n" {
+			t.Errorf("user %s stdout = %q", verb, out)
+		}
+		assertRequest(t, f.last(t), http.MethodPost, api+"/users/bob/"+verb, "")
+	}
 }
 
 func TestEmptyLists(t *testing.T) {

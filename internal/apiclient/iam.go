@@ -277,3 +277,17 @@ func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return resp, err
 }
+
+// SetUserDisabled disables (true) or enables (false) a user; a disabled user can neither log
+// in nor use a token issued before.
+func (c *Client) SetUserDisabled(ctx context.Context, name string, disabled bool) error {
+	verb := "enable"
+	if disabled {
+		verb = "disable"
+	}
+	path, err := namedPath("/users", "user", name)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, request{method: http.MethodPost, path: path + "/" + verb})
+}

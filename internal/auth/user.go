@@ -143,6 +143,9 @@ func (a *Authenticator) Login(ctx context.Context, username, password string) (*
 	if !known || mismatch != nil || len(password) > maxPasswordBytes {
 		return nil, ErrInvalidCredentials
 	}
+	if err := a.CheckActive(ctx, username); err != nil {
+		return nil, err
+	}
 	return &Identity{User: username}, nil
 }
 

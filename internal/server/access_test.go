@@ -142,6 +142,13 @@ func TestAccessMatrixAgreesWithMemberRBAC(t *testing.T) {
 		})
 	}
 
+	t.Run("a cluster integrated after a grant receives it", func(t *testing.T) {
+		// The bootstrap admin's platform role was granted before c2 was integrated.
+		if !w.memberAllows(t, "admin", nil, "team-a", "secrets") {
+			t.Error("c2 does not let kpanda:admin list secrets: the platform grant made before c2 was integrated did not reach it")
+		}
+	})
+
 	t.Run("platform-role holder is not among the workspace's authorizations", func(t *testing.T) {
 		r := w.must(t, "GET", "/explain?user=dave&cluster=kpanda-global-cluster", nil)
 		if kinds := sourceKinds(r); !slices.Contains(kinds, "PlatformRole") {
@@ -189,6 +196,17 @@ func TestAccessMatrixAgreesWithMemberRBAC(t *testing.T) {
 		}
 		r = call(t, "POST", server.APIPrefix+"/grants", w.tokens["frank"], map[string]string{"role": "ns-editor", "user": "erin", "cluster": c2, "namespace": "team-a"})
 		expectError(t, r, 403, 7, "role", "may not grant ns-editor")
+	})
+
+	t.Run("a disabled user is locked out at once, tokens included", func(t *testing.T) {
+		w.must(t, "POST", "/users/erin/disable", nil)
+		expectError(t, call(t, "GET", server.APIPrefix+"/clusters", w.tokens["erin"], nil), 401, 16, "", "user erin: user is disabled")
+		expectError(t, call(t, "POST", server.APIPrefix+"/login", "", map[string]string{"username": "erin", "password": "pw-erin"}), 401, 16, "", "disabled")
+		w.must(t, "POST", "/users/erin/enable", nil)
+		if r := call(t, "GET", server.APIPrefix+"/clusters", w.tokens["erin"], nil); r.status != http.StatusOK {
+			t.Errorf("erin enabled again: %d %s", r.status, r.raw)
+		}
+		expectError(t, call(t, "POST", server.APIPrefix+"/users/nobody/disable", w.admin, nil), 404, 5, "name", "not found")
 	})
 
 	t.Run("revoking removes access within 5 s", func(t *testing.T) {

@@ -171,14 +171,15 @@ func (s *Server) routes(authenticator *auth.Authenticator, tokens *auth.TokenIss
 	private.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		restconv.WriteError(w, restconv.Errorf(restconv.CodeNotFound, "", fmt.Sprintf("no such endpoint: %s %s; GET /openapi/v3 lists the API", r.Method, r.URL.Path)))
 	})
-	public.Handle("/", authenticate(tokens, private))
+	public.Handle("/", authenticate(tokens, authenticator, private))
 	return instrument(requests, public)
 }
 
 func ok(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }
 
-// authenticate admits requests carrying a valid bearer token and records who sent them.
-func authenticate(tokens *auth.TokenIssuer, next http.Handler) http.Handler {
+// authenticate admits requests carrying a valid bearer token of a user that still exists and
+// is not disabled, and records who sent them.
+func authenticate(tokens *auth.TokenIssuer, users *auth.Authenticator, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !found || token == "" {
@@ -187,6 +188,9 @@ func authenticate(tokens *auth.TokenIssuer, next http.Handler) http.Handler {
 			return
 		}
 		identity, err := tokens.Verify(token)
+		if err == nil {
+			err = users.CheckActive(r.Context(), identity.User)
+		}
 		if err != nil {
 			restconv.WriteError(w, err)
 			return

@@ -36,6 +36,8 @@ type Handler struct {
 func (h *Handler) Register(mux *http.ServeMux, prefix string) {
 	mux.HandleFunc("POST "+prefix+"/users", h.admin(h.createUser))
 	mux.HandleFunc("GET "+prefix+"/users", h.admin(h.listUsers))
+	mux.HandleFunc("POST "+prefix+"/users/{name}/disable", h.admin(h.setDisabled(true)))
+	mux.HandleFunc("POST "+prefix+"/users/{name}/enable", h.admin(h.setDisabled(false)))
 	mux.HandleFunc("POST "+prefix+"/groups", h.admin(h.createGroup))
 	mux.HandleFunc("GET "+prefix+"/groups", h.admin(h.listGroups))
 	mux.HandleFunc("DELETE "+prefix+"/groups/{name}", h.admin(h.deleteGroup))
@@ -112,6 +114,20 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 		items = append(items, map[string]string{"name": name})
 	}
 	rest.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (h *Handler) setDisabled(disabled bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("name")
+		if err := auth.SetDisabled(r.Context(), h.Clientset, name, disabled); err != nil {
+			if errors.Is(err, auth.ErrUserGone) {
+				err = rest.Errorf(rest.CodeNotFound, "name", "user "+name+" not found")
+			}
+			rest.WriteError(w, err)
+			return
+		}
+		rest.WriteJSON(w, http.StatusOK, map[string]any{"name": name, "disabled": disabled})
+	}
 }
 
 // GroupRequest is the body of POST /groups.

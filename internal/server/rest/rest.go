@@ -80,6 +80,8 @@ func errorBody(err error) ErrorBody {
 		return ErrorBody{Code: int(integrationErr.Code), Message: integrationErr.Message, Reason: integrationErr.Reason, Field: integrationErr.Field}
 	case errors.Is(err, auth.ErrInvalidToken), errors.Is(err, auth.ErrTokenExpired):
 		return ErrorBody{Code: CodeUnauthenticated, Reason: "InvalidToken", Message: err.Error() + "; log in again (kpanda login)"}
+	case errors.Is(err, auth.ErrUserDisabled), errors.Is(err, auth.ErrUserGone):
+		return ErrorBody{Code: CodeUnauthenticated, Reason: "UserInactive", Message: err.Error()}
 	case errors.As(err, &statusErr):
 		return kubernetesError(statusErr, err)
 	default:
