@@ -16,11 +16,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/kpanda/kpanda/api/cluster/v1alpha1"
-	iamv1alpha1 "github.com/kpanda/kpanda/api/iam/v1alpha1"
 	memberclusters "github.com/kpanda/kpanda/internal/clusters"
 	"github.com/kpanda/kpanda/internal/clustersetting"
 	"github.com/kpanda/kpanda/internal/controller/binding"
 	"github.com/kpanda/kpanda/internal/integration"
+	"github.com/kpanda/kpanda/internal/server/iam"
 	"github.com/kpanda/kpanda/internal/server/rest"
 )
 
@@ -47,20 +47,7 @@ func (h *Handler) Register(mux *http.ServeMux, prefix string) {
 
 // owner admits callers with the platform role admin or kpanda-owner.
 func (h *Handler) owner(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		snapshot, err := binding.LoadSnapshot(r.Context(), h.Client)
-		if err != nil {
-			rest.WriteError(w, err)
-			return
-		}
-		user := rest.IdentityFrom(r.Context()).User
-		if !snapshot.HoldsAnyPlatformRole(user, iamv1alpha1.RoleAdmin, iamv1alpha1.RoleKpandaOwner) {
-			rest.WriteError(w, rest.Errorf(rest.CodePermissionDenied, "", fmt.Sprintf(
-				"user %s may not integrate, detach or configure clusters: it takes the platform role admin or kpanda-owner", user)))
-			return
-		}
-		next(w, r)
-	}
+	return iam.RequirePlatformAdmin(h.Client, "integrate, detach or configure clusters", next)
 }
 
 // visible answers 404 for a cluster the caller cannot see, as for one that does not exist, so

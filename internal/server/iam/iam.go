@@ -58,10 +58,16 @@ func IsPlatformAdmin(snapshot *authz.Snapshot, user string) bool {
 	return snapshot.HoldsAnyPlatformRole(user, iamv1alpha1.RoleAdmin, iamv1alpha1.RoleKpandaOwner)
 }
 
-// admin admits only platform admins (admin, kpanda-owner) to the wrapped handler.
+// admin admits only platform admins to the wrapped handler.
 func (h *Handler) admin(next http.HandlerFunc) http.HandlerFunc {
+	return RequirePlatformAdmin(h.Client, "manage access", next)
+}
+
+// RequirePlatformAdmin admits to next only callers who hold the platform role admin or
+// kpanda-owner; others get 403 saying they may not do action.
+func RequirePlatformAdmin(reader client.Reader, action string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		snapshot, err := binding.LoadSnapshot(r.Context(), h.Client)
+		snapshot, err := binding.LoadSnapshot(r.Context(), reader)
 		if err != nil {
 			rest.WriteError(w, err)
 			return
@@ -69,7 +75,7 @@ func (h *Handler) admin(next http.HandlerFunc) http.HandlerFunc {
 		user := rest.IdentityFrom(r.Context()).User
 		if !IsPlatformAdmin(snapshot, user) {
 			rest.WriteError(w, rest.Errorf(rest.CodePermissionDenied, "", fmt.Sprintf(
-				"user %s may not manage access: it takes the platform role admin or kpanda-owner", user)))
+				"user %s may not %s: it takes the platform role admin or kpanda-owner", user, action)))
 			return
 		}
 		next(w, r)
