@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -264,13 +265,18 @@ func userDisableCommand(disabled bool) *cobra.Command {
 	}
 }
 
-func userListCommand() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "list",
-		Aliases: []string{"ls"},
-		Short:   "List the users",
-		Args:    cobra.NoArgs,
-	}
+// listSpec describes one list verb: what it lists, how to fetch it, and its table.
+type listSpec[T any] struct {
+	short, long string
+	noun        string // plural, for "No NOUN found."
+	header      string // tab-separated column names
+	fetch       func(ctx context.Context, client *apiclient.Client) ([]T, error)
+	row         func(T) []string
+}
+
+// listCommand is a `list` verb: a table by default, {"items": [...]} with -o json.
+func listCommand[T any](spec listSpec[T]) *cobra.Command {
+	cmd := &cobra.Command{Use: "list", Aliases: []string{"ls"}, Short: spec.short, Long: spec.long, Args: cobra.NoArgs}
 	out := addOutputFlag(cmd, outputTable, outputJSON)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := out.check(); err != nil {
@@ -280,23 +286,37 @@ func userListCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		list, err := client.ListUsers(cmd.Context())
+		items, err := spec.fetch(cmd.Context(), client)
 		if err != nil {
 			return err
 		}
 		if out.value == outputJSON {
-			return printJSON(cmd.OutOrStdout(), newListDocument(list.Items))
+			return printJSON(cmd.OutOrStdout(), newListDocument(items))
 		}
-		if len(list.Items) == 0 {
-			return printNone(cmd, "users")
+		if len(items) == 0 {
+			return printNone(cmd, spec.noun)
 		}
-		rows := make([][]string, 0, len(list.Items))
-		for _, u := range list.Items {
-			rows = append(rows, []string{u.Name})
+		rows := make([][]string, 0, len(items))
+		for _, item := range items {
+			rows = append(rows, spec.row(item))
 		}
-		return printTable(cmd.OutOrStdout(), "NAME", rows)
+		return printTable(cmd.OutOrStdout(), spec.header, rows)
 	}
 	return cmd
+}
+
+func userListCommand() *cobra.Command {
+	return listCommand(listSpec[apiclient.User]{
+		short: "List the users", noun: "users", header: "NAME",
+		fetch: func(ctx context.Context, c *apiclient.Client) ([]apiclient.User, error) {
+			list, err := c.ListUsers(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return list.Items, nil
+		},
+		row: func(u apiclient.User) []string { return []string{u.Name} },
+	})
 }
 
 // ---- groups
@@ -362,38 +382,17 @@ func checkMembers(members []string) error {
 }
 
 func groupListCommand() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "list",
-		Aliases: []string{"ls"},
-		Short:   "List the groups and their members",
-		Args:    cobra.NoArgs,
-	}
-	out := addOutputFlag(cmd, outputTable, outputJSON)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
-		if err != nil {
-			return err
-		}
-		list, err := client.ListGroups(cmd.Context())
-		if err != nil {
-			return err
-		}
-		if out.value == outputJSON {
-			return printJSON(cmd.OutOrStdout(), newListDocument(list.Items))
-		}
-		if len(list.Items) == 0 {
-			return printNone(cmd, "groups")
-		}
-		rows := make([][]string, 0, len(list.Items))
-		for _, g := range list.Items {
-			rows = append(rows, []string{g.Name, orDash(strings.Join(g.Spec.Members, ","))})
-		}
-		return printTable(cmd.OutOrStdout(), "NAME\tMEMBERS", rows)
-	}
-	return cmd
+	return listCommand(listSpec[iamv1alpha1.Group]{
+		short: "List the groups and their members", noun: "groups", header: "NAME\tMEMBERS",
+		fetch: func(ctx context.Context, c *apiclient.Client) ([]iamv1alpha1.Group, error) {
+			list, err := c.ListGroups(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return list.Items, nil
+		},
+		row: func(g iamv1alpha1.Group) []string { return []string{g.Name, orDash(strings.Join(g.Spec.Members, ","))} },
+	})
 }
 
 func groupDeleteCommand() *cobra.Command {
@@ -534,41 +533,20 @@ func roleScopeCommand(verb string, scope iamv1alpha1.Scope) *cobra.Command {
 }
 
 func grantListCommand() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "list",
-		Aliases: []string{"ls"},
-		Short:   "List the role grants",
-		Long:    "Lists the role grants. SUBJECT is user:NAME or group:NAME.",
-		Args:    cobra.NoArgs,
-	}
-	out := addOutputFlag(cmd, outputTable, outputJSON)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
-		if err != nil {
-			return err
-		}
-		list, err := client.ListGrants(cmd.Context())
-		if err != nil {
-			return err
-		}
-		if out.value == outputJSON {
-			return printJSON(cmd.OutOrStdout(), newListDocument(list.Items))
-		}
-		if len(list.Items) == 0 {
-			return printNone(cmd, "grants")
-		}
-		rows := make([][]string, 0, len(list.Items))
-		for _, g := range list.Items {
-			rows = append(rows, []string{
-				g.Name, g.Spec.Role, subjectText(g.Spec.Subject, ":"), orDash(g.Spec.Cluster), orDash(g.Spec.Namespace),
-			})
-		}
-		return printTable(cmd.OutOrStdout(), "NAME\tROLE\tSUBJECT\tCLUSTER\tNAMESPACE", rows)
-	}
-	return cmd
+	return listCommand(listSpec[iamv1alpha1.RoleGrant]{
+		short: "List the role grants", long: "Lists the role grants. SUBJECT is user:NAME or group:NAME.",
+		noun: "grants", header: "NAME\tROLE\tSUBJECT\tCLUSTER\tNAMESPACE",
+		fetch: func(ctx context.Context, c *apiclient.Client) ([]iamv1alpha1.RoleGrant, error) {
+			list, err := c.ListGrants(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return list.Items, nil
+		},
+		row: func(g iamv1alpha1.RoleGrant) []string {
+			return []string{g.Name, g.Spec.Role, subjectText(g.Spec.Subject, ":"), orDash(g.Spec.Cluster), orDash(g.Spec.Namespace)}
+		},
+	})
 }
 
 // ---- workspaces
@@ -784,41 +762,20 @@ func printWorkspace(w io.Writer, ws *apiclient.WorkspaceView) error {
 }
 
 func workspaceListCommand() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "list",
-		Aliases: []string{"ls"},
-		Short:   "List the workspaces",
-		Long:    "Lists the workspaces; MEMBERS, NAMESPACES and CLUSTERS count what each has.",
-		Args:    cobra.NoArgs,
-	}
-	out := addOutputFlag(cmd, outputTable, outputJSON)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
-		if err != nil {
-			return err
-		}
-		list, err := client.ListWorkspaces(cmd.Context())
-		if err != nil {
-			return err
-		}
-		if out.value == outputJSON {
-			return printJSON(cmd.OutOrStdout(), newListDocument(list.Items))
-		}
-		if len(list.Items) == 0 {
-			return printNone(cmd, "workspaces")
-		}
-		rows := make([][]string, 0, len(list.Items))
-		for _, ws := range list.Items {
-			rows = append(rows, []string{
-				ws.Name, strconv.Itoa(len(ws.Spec.Members)), strconv.Itoa(len(ws.Spec.ResourceGroups)), strconv.Itoa(len(ws.Spec.SharedClusters)),
-			})
-		}
-		return printTable(cmd.OutOrStdout(), "NAME\tMEMBERS\tNAMESPACES\tCLUSTERS", rows)
-	}
-	return cmd
+	return listCommand(listSpec[iamv1alpha1.Workspace]{
+		short: "List the workspaces", long: "Lists the workspaces; MEMBERS, NAMESPACES and CLUSTERS count what each has.",
+		noun: "workspaces", header: "NAME\tMEMBERS\tNAMESPACES\tCLUSTERS",
+		fetch: func(ctx context.Context, c *apiclient.Client) ([]iamv1alpha1.Workspace, error) {
+			list, err := c.ListWorkspaces(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return list.Items, nil
+		},
+		row: func(ws iamv1alpha1.Workspace) []string {
+			return []string{ws.Name, strconv.Itoa(len(ws.Spec.Members)), strconv.Itoa(len(ws.Spec.ResourceGroups)), strconv.Itoa(len(ws.Spec.SharedClusters))}
+		},
+	})
 }
 
 // ---- auth explain
