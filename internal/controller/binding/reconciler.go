@@ -14,7 +14,6 @@ import (
 	"time"
 
 	rbacv1 "k8s.io/api/rbac/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -139,7 +138,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	return ctrl.Result{RequeueAfter: r.Resync}, nil
 }
 
-// applyDifference writes what changed between the bindings applied last and desired.
+// applyDifference writes what changed between the bindings applied (or found) and desired.
+// A binding in a namespace that does not exist yet is skipped and reported: the grant applies
+// once the namespace exists, and the others are written meanwhile.
 func applyDifference(ctx context.Context, member *clusters.Member, applied map[string]authz.Binding, desired []authz.Binding) error {
 	wanted := byKey(desired)
 	for key, b := range applied {
@@ -149,19 +150,27 @@ func applyDifference(ctx context.Context, member *clusters.Member, applied map[s
 			}
 		}
 	}
+	var missingNamespaces []string
 	for key, b := range wanted {
 		previous, existed := applied[key]
 		if existed && digestOf([]authz.Binding{previous}) == digestOf([]authz.Binding{b}) {
 			continue
 		}
-		if existed {
+		if existed { // roleRef is immutable: replace the binding
 			if err := deleteBinding(ctx, member, previous); err != nil {
 				return err
 			}
 		}
-		if err := createBinding(ctx, member, b); err != nil && !apierrors.IsAlreadyExists(err) {
+		err := createBinding(ctx, member, b)
+		switch {
+		case apierrors.IsNotFound(err):
+			missingNamespaces = append(missingNamespaces, b.Namespace)
+		case err != nil && !apierrors.IsAlreadyExists(err):
 			return fmt.Errorf("writing binding %s: %w", key, err)
 		}
+	}
+	if len(missingNamespaces) > 0 {
+		return fmt.Errorf("namespaces %s do not exist yet", strings.Join(missingNamespaces, ", "))
 	}
 	return nil
 }
@@ -282,103 +291,50 @@ func LoadSnapshot(ctx context.Context, c client.Reader) (*authz.Snapshot, error)
 	return authz.NewSnapshot(grants.Items, groups.Items, workspaces.Items, names), nil
 }
 
-// syncMember creates, updates and deletes the member's managed bindings to match desired.
+// syncMember makes the member's managed bindings match desired, reading what is there: the
+// full check of each resync, which also restores bindings edited or deleted in the member.
 func syncMember(ctx context.Context, member *clusters.Member, desired []authz.Binding) error {
-	wantCluster, wantNamespaced := map[string]authz.Binding{}, map[string]authz.Binding{}
-	for _, b := range desired {
-		if b.Namespace == "" {
-			wantCluster[b.Name] = b
-		} else {
-			wantNamespaced[b.Namespace+"/"+b.Name] = b
-		}
-	}
-	if err := syncClusterBindings(ctx, member, wantCluster); err != nil {
+	found, err := managedBindings(ctx, member)
+	if err != nil {
 		return err
 	}
-	return syncNamespacedBindings(ctx, member, wantNamespaced)
+	return applyDifference(ctx, member, found, desired)
 }
 
 var managedSelector = metav1.ListOptions{LabelSelector: ManagedLabel + "=true"}
 
-func syncClusterBindings(ctx context.Context, member *clusters.Member, want map[string]authz.Binding) error {
-	api := member.Client.RbacV1().ClusterRoleBindings()
-	existing, err := api.List(ctx, managedSelector)
+// managedBindings reads the member's kpanda bindings back into the form they were written
+// from; one edited in the member reads back different and is replaced.
+func managedBindings(ctx context.Context, member *clusters.Member) (map[string]authz.Binding, error) {
+	clusterBindings, err := member.Client.RbacV1().ClusterRoleBindings().List(ctx, managedSelector)
 	if err != nil {
-		return fmt.Errorf("listing cluster role bindings: %w", err)
+		return nil, fmt.Errorf("listing cluster role bindings: %w", err)
 	}
-	have := map[string]*rbacv1.ClusterRoleBinding{}
-	for i := range existing.Items {
-		b := &existing.Items[i]
-		if _, wanted := want[b.Name]; !wanted {
-			if err := api.Delete(ctx, b.Name, metav1.DeleteOptions{}); client.IgnoreNotFound(err) != nil {
-				return fmt.Errorf("deleting cluster role binding %s: %w", b.Name, err)
-			}
-			continue
-		}
-		have[b.Name] = b
+	roleBindings, err := member.Client.RbacV1().RoleBindings(metav1.NamespaceAll).List(ctx, managedSelector)
+	if err != nil {
+		return nil, fmt.Errorf("listing role bindings: %w", err)
 	}
-	for name, b := range want {
-		desired := &rbacv1.ClusterRoleBinding{ObjectMeta: objectMeta(b), RoleRef: roleRef(b), Subjects: []rbacv1.Subject{b.Subject}}
-		current, exists := have[name]
-		switch {
-		case !exists:
-			_, err = api.Create(ctx, desired, metav1.CreateOptions{})
-		case !sameBinding(current.ObjectMeta, desired.ObjectMeta, current.RoleRef, desired.RoleRef, current.Subjects, desired.Subjects):
-			// roleRef is immutable: replace the binding.
-			if err = api.Delete(ctx, name, metav1.DeleteOptions{}); client.IgnoreNotFound(err) == nil {
-				_, err = api.Create(ctx, desired, metav1.CreateOptions{})
-			}
-		}
-		if err != nil && !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("writing cluster role binding %s: %w", name, err)
-		}
+	var found []authz.Binding
+	for _, b := range clusterBindings.Items {
+		found = append(found, readBack(b.ObjectMeta, b.RoleRef, b.Subjects))
 	}
-	return nil
+	for _, b := range roleBindings.Items {
+		found = append(found, readBack(b.ObjectMeta, b.RoleRef, b.Subjects))
+	}
+	return byKey(found), nil
 }
 
-func syncNamespacedBindings(ctx context.Context, member *clusters.Member, want map[string]authz.Binding) error {
-	existing, err := member.Client.RbacV1().RoleBindings(metav1.NamespaceAll).List(ctx, managedSelector)
-	if err != nil {
-		return fmt.Errorf("listing role bindings: %w", err)
+func readBack(meta metav1.ObjectMeta, ref rbacv1.RoleRef, subjects []rbacv1.Subject) authz.Binding {
+	b := authz.Binding{Name: meta.Name, Namespace: meta.Namespace, RoleTemplate: ref.Name}
+	if ref.Kind != "ClusterRole" || len(subjects) != 1 {
+		b.RoleTemplate = "" // not a shape kpanda writes: never equal to a desired binding
+		return b
 	}
-	have := map[string]*rbacv1.RoleBinding{}
-	for i := range existing.Items {
-		b := &existing.Items[i]
-		key := b.Namespace + "/" + b.Name
-		if _, wanted := want[key]; !wanted {
-			if err := member.Client.RbacV1().RoleBindings(b.Namespace).Delete(ctx, b.Name, metav1.DeleteOptions{}); client.IgnoreNotFound(err) != nil {
-				return fmt.Errorf("deleting role binding %s: %w", key, err)
-			}
-			continue
-		}
-		have[key] = b
+	b.Subject = subjects[0]
+	if sources := meta.Annotations[SourcesAnnotation]; sources != "" {
+		b.Sources = strings.Split(sources, "; ")
 	}
-	var missingNamespaces []string
-	for key, b := range want {
-		api := member.Client.RbacV1().RoleBindings(b.Namespace)
-		desired := &rbacv1.RoleBinding{ObjectMeta: objectMeta(b), RoleRef: roleRef(b), Subjects: []rbacv1.Subject{b.Subject}}
-		current, exists := have[key]
-		switch {
-		case !exists:
-			_, err = api.Create(ctx, desired, metav1.CreateOptions{})
-		case !sameBinding(current.ObjectMeta, desired.ObjectMeta, current.RoleRef, desired.RoleRef, current.Subjects, desired.Subjects):
-			if err = api.Delete(ctx, b.Name, metav1.DeleteOptions{}); client.IgnoreNotFound(err) == nil {
-				_, err = api.Create(ctx, desired, metav1.CreateOptions{})
-			}
-		}
-		if apierrors.IsNotFound(err) {
-			// A grant may name a namespace that does not exist yet; it applies once it does.
-			missingNamespaces = append(missingNamespaces, b.Namespace)
-			continue
-		}
-		if err != nil && !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("writing role binding %s: %w", key, err)
-		}
-	}
-	if len(missingNamespaces) > 0 {
-		return fmt.Errorf("namespaces %s do not exist yet", strings.Join(missingNamespaces, ", "))
-	}
-	return nil
+	return b
 }
 
 func objectMeta(b authz.Binding) metav1.ObjectMeta {
@@ -392,11 +348,4 @@ func objectMeta(b authz.Binding) metav1.ObjectMeta {
 
 func roleRef(b authz.Binding) rbacv1.RoleRef {
 	return rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: b.RoleTemplate}
-}
-
-func sameBinding(current, desired metav1.ObjectMeta, currentRef, desiredRef rbacv1.RoleRef, currentSubjects, desiredSubjects []rbacv1.Subject) bool {
-	return current.Labels[ManagedLabel] == "true" &&
-		current.Annotations[SourcesAnnotation] == desired.Annotations[SourcesAnnotation] &&
-		currentRef == desiredRef &&
-		equality.Semantic.DeepEqual(currentSubjects, desiredSubjects)
 }
