@@ -20,10 +20,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/kpanda/kpanda/api/cluster/v1alpha1"
-	crdmanifests "github.com/kpanda/kpanda/config/crd"
 	"github.com/kpanda/kpanda/internal/auth"
 	"github.com/kpanda/kpanda/internal/controller"
-	"github.com/kpanda/kpanda/internal/crd"
 	"github.com/kpanda/kpanda/internal/integration"
 	"github.com/kpanda/kpanda/internal/localcluster"
 	"github.com/kpanda/kpanda/internal/server"
@@ -131,14 +129,11 @@ func Run(ctx context.Context, opts Options) error {
 // cluster, integrates the members unless told not to, and records the login in info.
 func startKpanda(ctx context.Context, set *localcluster.Set, opts Options, info *Info, failed chan<- error) error {
 	config := set.Global.RESTConfig()
-	// Installed here as well as by the controller-manager, so that integrating below does not
-	// race the controller-manager's start.
-	if err := crd.Install(ctx, config, crdmanifests.Manifests); err != nil {
-		return err
-	}
 	go func() {
 		failed <- controller.Run(ctx, config, controller.Options{MetricsAddr: "0", HealthAddr: "0", ProbeInterval: 5 * time.Second})
 	}()
+	// server.New installs the CRDs before it returns, so integrating below does not race the
+	// controller-manager's start.
 	apiserver, err := server.New(ctx, config, server.Options{Listen: opts.Listen, Log: opts.Log})
 	if err != nil {
 		return err
