@@ -24,6 +24,7 @@ import (
 	"github.com/kpanda/kpanda/internal/clusters"
 	"github.com/kpanda/kpanda/internal/clustersetting"
 	"github.com/kpanda/kpanda/internal/controller/binding"
+	"github.com/kpanda/kpanda/internal/controller/member"
 	clustercontroller "github.com/kpanda/kpanda/internal/controller/cluster"
 	"github.com/kpanda/kpanda/internal/controller/roletemplate"
 	"github.com/kpanda/kpanda/internal/crd"
@@ -64,7 +65,7 @@ func Run(ctx context.Context, config *rest.Config, opts Options) error {
 		// cluster needs behind one another: ten at once took 2.7 s to Running instead of < 1 s.
 		config.QPS, config.Burst = 100, 200
 	}
-	if err := crd.Install(ctx, config, crdmanifests.Manifests); err != nil {
+	if err := crd.Install(ctx, config, crdmanifests.Manifests, crdmanifests.Global); err != nil {
 		return err
 	}
 	direct, err := client.New(config, client.Options{Scheme: Scheme()})
@@ -104,16 +105,19 @@ func Run(ctx context.Context, config *rest.Config, opts Options) error {
 		return fmt.Errorf("adding ready check: %w", err)
 	}
 	members := clusters.NewCache(mgr.GetClient())
+	// One store of settings: the cluster controller fills it, the member controllers read it.
+	settings := clustersetting.NewStore()
 	reconcilers := map[string]interface{ SetupWithManager(ctrl.Manager) error }{
 		"cluster": &clustercontroller.Reconciler{
 			Client:                  mgr.GetClient(),
 			Members:                 members,
-			Settings:                clustersetting.NewStore(),
+			Settings:                settings,
 			ProbeInterval:           opts.ProbeInterval,
 			MaxConcurrentReconciles: 10,
 		},
 		"binding":       &binding.Reconciler{Client: mgr.GetClient(), Members: members, Resync: opts.ProbeInterval},
 		"role template": &roletemplate.Reconciler{Client: mgr.GetClient(), Members: members, Resync: opts.ProbeInterval},
+		"member":        &member.Reconciler{Client: mgr.GetClient(), Members: members, Settings: settings, Log: ctrl.Log.WithName("member")},
 	}
 	for name, reconciler := range reconcilers {
 		if err := reconciler.SetupWithManager(mgr); err != nil {

@@ -20,16 +20,21 @@ import (
 // idempotent and lets a newer kpanda take over fields an older one set (safe across upgrades).
 const fieldManager = "kpanda"
 
-// Install applies every *.yaml CRD of manifests and waits until each is Established, so callers
-// can create objects of the new kinds right after.
-func Install(ctx context.Context, config *rest.Config, manifests fs.FS) error {
+// Install applies the CRDs of manifests whose file names match patterns (config/crd's Global or
+// Member) and waits until each is Established, so callers can create objects of the new kinds
+// right after.
+func Install(ctx context.Context, config *rest.Config, manifests fs.FS, patterns []string) error {
 	client, err := apiextensionsclient.NewForConfig(config)
 	if err != nil {
 		return fmt.Errorf("building CRD client: %w", err)
 	}
-	files, err := fs.Glob(manifests, "*.yaml")
-	if err != nil {
-		return fmt.Errorf("listing CRD manifests: %w", err)
+	var files []string
+	for _, pattern := range patterns {
+		matched, err := fs.Glob(manifests, pattern)
+		if err != nil {
+			return fmt.Errorf("listing CRD manifests %s: %w", pattern, err)
+		}
+		files = append(files, matched...)
 	}
 	for _, file := range files {
 		name, err := apply(ctx, client, manifests, file)

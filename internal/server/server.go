@@ -72,7 +72,7 @@ func New(ctx context.Context, config *rest.Config, opts Options) (*Server, error
 		return nil, fmt.Errorf("building client: %w", err)
 	}
 	// The apiserver may start before the controller-manager: it needs the iam kinds at once.
-	if err := crd.Install(ctx, config, crdmanifests.Manifests); err != nil {
+	if err := crd.Install(ctx, config, crdmanifests.Manifests, crdmanifests.Global); err != nil {
 		return nil, err
 	}
 	password, _, err := auth.Bootstrap(ctx, clientset)

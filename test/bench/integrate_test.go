@@ -60,7 +60,7 @@ func BenchmarkIntegrateTenClusters(b *testing.B) {
 
 // startControllerManager builds kpanda and runs `kpanda controller-manager` against global.
 func startControllerManager(b *testing.B, global *localcluster.Cluster) *exec.Cmd {
-	if err := crd.Install(context.Background(), global.RESTConfig(), crdmanifests.Manifests); err != nil {
+	if err := crd.Install(context.Background(), global.RESTConfig(), crdmanifests.Manifests, crdmanifests.Global); err != nil {
 		b.Fatal(err)
 	}
 	kpanda := filepath.Join(b.TempDir(), "kpanda")

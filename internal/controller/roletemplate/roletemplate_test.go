@@ -50,7 +50,7 @@ func TestMain(m *testing.M) {
 // cluster, the way controller.Run does, registers the global cluster and integrates member m1.
 func startManager(ctx context.Context) error {
 	config := env.Global.RESTConfig()
-	if err := crd.Install(ctx, config, crdmanifests.Manifests); err != nil {
+	if err := crd.Install(ctx, config, crdmanifests.Manifests, crdmanifests.Global); err != nil {
 		return err
 	}
 	direct, err := client.New(config, client.Options{Scheme: controller.Scheme()})

@@ -1,0 +1,199 @@
+package helmoperation
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	releasecommon "helm.sh/helm/v4/pkg/release/common"
+	release "helm.sh/helm/v4/pkg/release/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/retry"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	helmv1alpha1 "github.com/kpanda/kpanda/api/helm/v1alpha1"
+	"github.com/kpanda/kpanda/internal/helm"
+)
+
+// Runner runs operations in one member cluster.
+type Runner struct {
+	// Client acts as kpanda itself: it reads repos, their credentials and indexes, and writes
+	// the operation's status. Never used for the Helm action.
+	Client client.Client
+	// Config reaches the member; the runner adds the operation's user as impersonation.
+	Config *rest.Config
+	// Log, when set, receives the runner's log as well as the status' tail.
+	Log io.Writer
+}
+
+// Run performs operation namespace/name and reports its result in its status. The returned error
+// is only about the report itself: a failed Helm action is a reported failure, not an error.
+func (r *Runner) Run(ctx context.Context, namespace, name string) error {
+	var op helmv1alpha1.HelmOperation
+	if err := r.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &op); err != nil {
+		return fmt.Errorf("reading helm operation %s/%s: %w", namespace, name, err)
+	}
+	if op.Status.Reported {
+		return nil
+	}
+	if err := r.markRunning(ctx, &op); err != nil {
+		return err
+	}
+	tail := &logTail{}
+	var log io.Writer = tail
+	if r.Log != nil {
+		log = io.MultiWriter(tail, r.Log)
+	}
+	rel, actionErr := r.perform(ctx, &op, log)
+	if actionErr != nil {
+		fmt.Fprintf(log, "Error: %v\n", actionErr)
+	}
+	return r.report(ctx, &op, rel, actionErr, tail.String())
+}
+
+func (r *Runner) markRunning(ctx context.Context, op *helmv1alpha1.HelmOperation) error {
+	return r.patchStatus(ctx, op, func(status *helmv1alpha1.HelmOperationStatus) {
+		status.Phase = helmv1alpha1.OperationRunning
+		if status.StartTime == nil {
+			now := metav1.Now()
+			status.StartTime = &now
+		}
+	})
+}
+
+// perform runs the Helm action of op as op's user.
+func (r *Runner) perform(ctx context.Context, op *helmv1alpha1.HelmOperation, log io.Writer) (*release.Release, error) {
+	ctx, cancel := context.WithTimeout(ctx, op.Spec.Timeout.Duration+time.Minute)
+	defer cancel()
+	releases, err := helm.NewReleases(r.userConfig(op), op.Namespace, log)
+	if err != nil {
+		return nil, err
+	}
+	// A release left pending by an operation that died would refuse every later action.
+	if unlocked, err := releases.UnlockPending(op.Spec.Release); err != nil {
+		return nil, err
+	} else if unlocked {
+		fmt.Fprintf(log, "Release %s was stuck in a pending state; marked it failed so this operation can proceed\n", op.Spec.Release)
+	}
+	opts := helm.Options{Wait: op.Spec.Wait, Atomic: op.Spec.Atomic, Timeout: op.Spec.Timeout.Duration}
+	switch op.Spec.Type {
+	case helmv1alpha1.OperationInstall, helmv1alpha1.OperationUpgrade:
+		return r.installOrUpgrade(ctx, releases, op, opts, log)
+	case helmv1alpha1.OperationRollback:
+		fmt.Fprintf(log, "Rolling back %s to revision %d\n", op.Spec.Release, op.Spec.Revision)
+		return releases.Rollback(op.Spec.Release, op.Spec.Revision, opts)
+	case helmv1alpha1.OperationUninstall:
+		fmt.Fprintf(log, "Uninstalling %s\n", op.Spec.Release)
+		return nil, releases.Uninstall(op.Spec.Release, opts)
+	}
+	return nil, fmt.Errorf("type: unknown operation type %q", op.Spec.Type)
+}
+
+// installOrUpgrade installs when the release was never deployed and upgrades otherwise: a first
+// install that failed leaves a revision behind that a second install would collide with.
+func (r *Runner) installOrUpgrade(ctx context.Context, releases *helm.Releases, op *helmv1alpha1.HelmOperation, opts helm.Options, log io.Writer) (*release.Release, error) {
+	values, err := helm.ParseValues(op.Spec.Values)
+	if err != nil {
+		return nil, err
+	}
+	chartRef := op.Spec.Chart
+	access, err := RepoAccess(ctx, r.Client, chartRef.Repo)
+	if err != nil {
+		return nil, err
+	}
+	index, err := ReadIndex(ctx, r.Client, chartRef.Repo)
+	if err != nil {
+		return nil, err
+	}
+	version, err := index.Find(chartRef.Name, chartRef.Version)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(log, "Downloading chart %s/%s %s\n", chartRef.Repo, chartRef.Name, version.Version)
+	ch, err := access.DownloadChart(ctx, version)
+	if err != nil {
+		return nil, err
+	}
+	history, err := releases.History(op.Spec.Release)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case everDeployed(history):
+		fmt.Fprintf(log, "Upgrading %s to %s %s\n", op.Spec.Release, ch.Metadata.Name, ch.Metadata.Version)
+		return releases.Upgrade(ctx, op.Spec.Release, ch, values, opts)
+	case len(history) > 0:
+		fmt.Fprintf(log, "Release %s was never deployed; removing its failed revisions before installing\n", op.Spec.Release)
+		if err := releases.Uninstall(op.Spec.Release, opts); err != nil {
+			return nil, err
+		}
+	}
+	fmt.Fprintf(log, "Installing %s from %s %s\n", op.Spec.Release, ch.Metadata.Name, ch.Metadata.Version)
+	return releases.Install(ctx, op.Spec.Release, ch, values, opts)
+}
+
+func everDeployed(history []*release.Release) bool {
+	for _, rel := range history {
+		if rel.Info != nil && rel.Info.Status != releasecommon.StatusFailed && !rel.Info.Status.IsPending() {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Runner) userConfig(op *helmv1alpha1.HelmOperation) *rest.Config {
+	config := rest.CopyConfig(r.Config)
+	config.Impersonate = rest.ImpersonationConfig{UserName: op.Spec.User, Groups: op.Spec.Groups}
+	return config
+}
+
+// report writes the runner's result; it is the only place an operation is marked finished by
+// its runner.
+func (r *Runner) report(ctx context.Context, op *helmv1alpha1.HelmOperation, rel *release.Release, actionErr error, logTail string) error {
+	// Report even when ctx ended (timeout, shutdown): an operation must never be left without
+	// a result when one is known.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	return r.patchStatus(ctx, op, func(status *helmv1alpha1.HelmOperationStatus) {
+		now := metav1.Now()
+		status.CompletionTime, status.Reported, status.LogTail = &now, true, logTail
+		if rel != nil {
+			status.Revision = rel.Version
+			if rel.Chart != nil && rel.Chart.Metadata != nil {
+				status.ChartVersion, status.AppVersion = rel.Chart.Metadata.Version, rel.Chart.Metadata.AppVersion
+			}
+		}
+		if actionErr != nil {
+			status.Phase, status.Result = helmv1alpha1.OperationFailed, actionErr.Error()
+			meta.SetStatusCondition(&status.Conditions, metav1.Condition{Type: helmv1alpha1.ConditionComplete, Status: metav1.ConditionFalse, Reason: "HelmError", Message: actionErr.Error()})
+			return
+		}
+		status.Phase, status.Result = helmv1alpha1.OperationSucceeded, succeededMessage(op, rel)
+		meta.SetStatusCondition(&status.Conditions, metav1.Condition{Type: helmv1alpha1.ConditionComplete, Status: metav1.ConditionTrue, Reason: "Succeeded", Message: status.Result})
+	})
+}
+
+func succeededMessage(op *helmv1alpha1.HelmOperation, rel *release.Release) string {
+	if rel == nil {
+		return fmt.Sprintf("%s of %s succeeded", op.Spec.Type, op.Spec.Release)
+	}
+	return fmt.Sprintf("%s of %s succeeded: revision %d", op.Spec.Type, op.Spec.Release, rel.Version)
+}
+
+// patchStatus applies change to the latest op and writes its status, retrying on conflicts.
+func (r *Runner) patchStatus(ctx context.Context, op *helmv1alpha1.HelmOperation, change func(*helmv1alpha1.HelmOperationStatus)) error {
+	err := retry.RetryOnConflict(retry.DefaultBackoff, func() error {
+		if err := r.Client.Get(ctx, client.ObjectKeyFromObject(op), op); err != nil {
+			return err
+		}
+		change(&op.Status)
+		return r.Client.Status().Update(ctx, op)
+	})
+	if err != nil {
+		return fmt.Errorf("reporting on helm operation %s/%s: %w", op.Namespace, op.Name, err)
+	}
+	return nil
+}
