@@ -147,7 +147,9 @@ func (r *Reconciler) start(ctx context.Context, rel *helmv1alpha1.HelmRelease, o
 		})
 	}
 	op := r.newOperation(rel, opType, user)
-	if err := r.Client.Create(ctx, op); err != nil {
+	// The name is fixed per release, generation and type: a reconcile that reads a stale
+	// release from the cache finds the operation already there instead of starting a second.
+	if err := r.Client.Create(ctx, op); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("creating the %s operation of helm release %s/%s: %w", opType, rel.Namespace, rel.Name, err)
 	}
 	if opType == helmv1alpha1.OperationRollback {
@@ -173,8 +175,8 @@ func (r *Reconciler) newOperation(rel *helmv1alpha1.HelmRelease, opType helmv1al
 	}
 	return &helmv1alpha1.HelmOperation{
 		ObjectMeta: metav1.ObjectMeta{
-			Namespace:    rel.Namespace,
-			GenerateName: rel.Name + "-" + strings.ToLower(string(opType)) + "-",
+			Namespace: rel.Namespace,
+			Name:      fmt.Sprintf("%s-%s-%d-%s", rel.Name, strings.ToLower(string(opType)), rel.Generation, string(rel.UID)[:5]),
 			Labels:       map[string]string{helmv1alpha1.ReleaseLabel: rel.Name},
 		},
 		Spec: helmv1alpha1.HelmOperationSpec{
