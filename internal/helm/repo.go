@@ -145,4 +145,3 @@ func runWithContext[T any](ctx context.Context, fn func() (T, error)) (T, error)
 		return zero, ctx.Err()
 	}
 }
-

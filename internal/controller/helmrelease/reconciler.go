@@ -177,7 +177,7 @@ func (r *Reconciler) newOperation(rel *helmv1alpha1.HelmRelease, opType helmv1al
 		ObjectMeta: metav1.ObjectMeta{
 			Namespace: rel.Namespace,
 			Name:      fmt.Sprintf("%s-%s-%d-%s", rel.Name, strings.ToLower(string(opType)), rel.Generation, string(rel.UID)[:5]),
-			Labels:       map[string]string{helmv1alpha1.ReleaseLabel: rel.Name},
+			Labels:    map[string]string{helmv1alpha1.ReleaseLabel: rel.Name},
 		},
 		Spec: helmv1alpha1.HelmOperationSpec{
 			Type: opType, Release: rel.Name, ReleaseGeneration: rel.Generation,

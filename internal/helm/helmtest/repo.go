@@ -12,9 +12,9 @@ import (
 	"sync"
 	"time"
 
+	"helm.sh/helm/v4/pkg/chart/common"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
 	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
-	"helm.sh/helm/v4/pkg/chart/common"
 	repo "helm.sh/helm/v4/pkg/repo/v1"
 )
 
