@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 )
 
 // mayImpersonate asks the member's authorizer whether subject may impersonate user.
@@ -17,4 +19,8 @@ func mayImpersonate(t *testing.T, subject, user string) bool {
 		t.Fatal(err)
 	}
 	return review.Status.Allowed
+}
+
+func requestFor(obj client.Object) reconcile.Request {
+	return reconcile.Request{NamespacedName: client.ObjectKeyFromObject(obj)}
 }
