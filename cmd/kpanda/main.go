@@ -50,8 +50,11 @@ func rootCommand() *cobra.Command {
 	root.AddCommand(revokeCommand())
 	root.AddCommand(workspaceCommand())
 	root.AddCommand(authCommand())
+	root.AddCommand(helmCommand())
+	root.AddCommand(appCommand())
 	root.AddCommand(apiserverCommand())
 	root.AddCommand(controllerManagerCommand())
+	root.AddCommand(helmOperationCommand())
 	return root
 }
 

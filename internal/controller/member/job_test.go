@@ -18,6 +18,7 @@ import (
 
 	helmv1alpha1 "github.com/kpanda/kpanda/api/helm/v1alpha1"
 	"github.com/kpanda/kpanda/internal/controller/helmoperation"
+	"github.com/kpanda/kpanda/internal/controller/member"
 	"github.com/kpanda/kpanda/internal/helm/helmtest"
 	runner "github.com/kpanda/kpanda/internal/helmoperation"
 )
@@ -168,7 +169,7 @@ func TestJobServiceAccountMayImpersonateOnlyTheRequester(t *testing.T) {
 	if err := remote.Create(t.Context(), newRelease(ns, "who", "sa", "web", "0.1.0", "")); err != nil {
 		t.Fatal(err)
 	}
-	_, job := operationJob(t, ns, "who", helmv1alpha1.OperationInstall)
+	op, job := operationJob(t, ns, "who", helmv1alpha1.OperationInstall)
 	sa := "system:serviceaccount:" + runner.Namespace + ":" + job.Spec.Template.Spec.ServiceAccountName
 	for _, tc := range []struct {
 		user    string
@@ -177,6 +178,23 @@ func TestJobServiceAccountMayImpersonateOnlyTheRequester(t *testing.T) {
 		if got := mayImpersonate(t, sa, tc.user); got != tc.allowed {
 			t.Errorf("%s may impersonate %s: %v, want %v", sa, tc.user, got, tc.allowed)
 		}
+	}
+
+	// What the Job's pod would do, with exactly the pod's credentials: those rights suffice.
+	config := serviceAccountConfig(t, job.Spec.Template.Spec.ServiceAccountName)
+	saClient, err := client.New(config, client.Options{Scheme: member.Scheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (&runner.Runner{Client: saClient, Config: config}).Run(t.Context(), ns, op.Name); err != nil {
+		t.Fatal(err)
+	}
+	if c := operationResult(t, op, 30*time.Second); c.Status != metav1.ConditionTrue {
+		t.Fatalf("the runner with the Job's service account: %+v\n%s", c, op.Status.LogTail)
+	}
+	rel := waitRelease(t, client.ObjectKey{Namespace: ns, Name: "who"}, 30*time.Second)
+	if rel.Status.Phase != helmv1alpha1.ReleaseDeployed {
+		t.Fatalf("release %+v", rel.Status)
 	}
 }
 
