@@ -46,6 +46,8 @@ var workloadResources = []struct {
 	{"batch", []string{rbacv1.ResourceAll}},
 	{"policy", []string{"poddisruptionbudgets"}},
 	{"networking.k8s.io", []string{"ingresses", "networkpolicies"}},
+	// Helm apps of the namespace (DESIGN §2): installing one is editing the namespace.
+	{"helm.kpanda.io", []string{"helmreleases"}},
 }
 
 // viewHidden are the workload resources a viewer may not read: Secrets hold credentials, and
@@ -55,6 +57,10 @@ var viewHidden = []string{"secrets", "pods/exec", "pods/portforward"}
 // endpointSlicesRead is read-only for every namespace role: EndpointSlices are written by the
 // cluster's controllers, people only look at them.
 var endpointSlicesRead = rbacv1.PolicyRule{APIGroups: []string{"discovery.k8s.io"}, Resources: []string{"endpointslices"}, Verbs: readVerbs}
+
+// helmOperationsRead is read-only for every namespace role: HelmOperations are written by
+// kpanda from HelmReleases; people read their history.
+var helmOperationsRead = rbacv1.PolicyRule{APIGroups: []string{"helm.kpanda.io"}, Resources: []string{"helmoperations"}, Verbs: readVerbs}
 
 // RoleTemplates returns the five role templates, labelled and sorted by name. Cluster roles
 // are bound with ClusterRoleBindings; namespace roles with RoleBindings, which is what limits
@@ -89,20 +95,20 @@ func clusterAdminRules() []rbacv1.PolicyRule {
 }
 
 func nsEditRules() []rbacv1.PolicyRule {
-	rules := make([]rbacv1.PolicyRule, 0, len(workloadResources)+1)
+	rules := make([]rbacv1.PolicyRule, 0, len(workloadResources)+2)
 	for _, w := range workloadResources {
 		rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{w.group}, Resources: slices.Clone(w.resources), Verbs: allVerbs})
 	}
-	return append(rules, endpointSlicesRead)
+	return append(rules, endpointSlicesRead, helmOperationsRead)
 }
 
 func nsViewRules() []rbacv1.PolicyRule {
-	rules := make([]rbacv1.PolicyRule, 0, len(workloadResources)+1)
+	rules := make([]rbacv1.PolicyRule, 0, len(workloadResources)+2)
 	for _, w := range workloadResources {
 		visible := slices.DeleteFunc(slices.Clone(w.resources), func(r string) bool { return slices.Contains(viewHidden, r) })
 		rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{w.group}, Resources: visible, Verbs: readVerbs})
 	}
-	return append(rules, endpointSlicesRead)
+	return append(rules, endpointSlicesRead, helmOperationsRead)
 }
 
 // clusterViewRules reads what NS View reads, in every namespace, plus the cluster-scoped

@@ -100,6 +100,9 @@ func (r *Runner) installOrUpgrade(ctx context.Context, releases *helm.Releases, 
 		return nil, err
 	}
 	chartRef := op.Spec.Chart
+	if chartRef == nil {
+		return nil, fmt.Errorf("chart: an %s operation needs a chart", op.Spec.Type)
+	}
 	access, err := RepoAccess(ctx, r.Client, chartRef.Repo)
 	if err != nil {
 		return nil, err

@@ -47,7 +47,7 @@ type HelmOperationSpec struct {
 	// +optional
 	ReleaseGeneration int64 `json:"releaseGeneration,omitempty"`
 	// +optional
-	Chart ChartRef `json:"chart,omitempty"`
+	Chart *ChartRef `json:"chart,omitempty"`
 	// +optional
 	Values string `json:"values,omitempty"`
 	// +optional

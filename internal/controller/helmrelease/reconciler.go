@@ -181,12 +181,21 @@ func (r *Reconciler) newOperation(rel *helmv1alpha1.HelmRelease, opType helmv1al
 		},
 		Spec: helmv1alpha1.HelmOperationSpec{
 			Type: opType, Release: rel.Name, ReleaseGeneration: rel.Generation,
-			Chart: rel.Spec.Chart, Values: rel.Spec.Values, Wait: rel.Spec.Wait, Atomic: rel.Spec.Atomic,
+			Chart: chartOf(rel, opType), Values: rel.Spec.Values, Wait: rel.Spec.Wait, Atomic: rel.Spec.Atomic,
 			Timeout: metav1.Duration{Duration: Timeout(rel)}, Revision: revision,
 			User: user, Groups: groups,
 			Executor: string(r.Settings.Effective(r.Cluster).AddonSetting.HelmOperationExecutor),
 		},
 	}
+}
+
+// chartOf is the chart an operation of opType needs: an uninstall needs none.
+func chartOf(rel *helmv1alpha1.HelmRelease, opType helmv1alpha1.OperationType) *helmv1alpha1.ChartRef {
+	if opType == helmv1alpha1.OperationUninstall {
+		return nil
+	}
+	chart := rel.Spec.Chart
+	return &chart
 }
 
 // Timeout is the bound of each operation of rel.

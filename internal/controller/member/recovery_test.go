@@ -78,7 +78,7 @@ func TestLocalRunCutOffByRestartFails(t *testing.T) {
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "orphan"},
 		Spec: helmv1alpha1.HelmOperationSpec{
 			Type: helmv1alpha1.OperationInstall, Release: "orphan", User: tester, Executor: "local",
-			Timeout: metav1.Duration{Duration: time.Minute}, Chart: helmv1alpha1.ChartRef{Repo: "none", Name: "none"},
+			Timeout: metav1.Duration{Duration: time.Minute}, Chart: &helmv1alpha1.ChartRef{Repo: "none", Name: "none"},
 		},
 	}
 	if err := remote.Create(t.Context(), op); err != nil {

@@ -3,6 +3,7 @@ package member_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -21,7 +22,7 @@ func TestRequesterCanOnlyNameThemselves(t *testing.T) {
 	const mallory = "kpanda:mallory"
 	role := &rbacv1.Role{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "releases"},
-		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{helmv1alpha1.GroupVersion.Group}, Resources: []string{"helmreleases"}, Verbs: []string{"*"}}},
+		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{helmv1alpha1.GroupVersion.Group}, Resources: []string{"helmreleases", "helmoperations"}, Verbs: []string{"*"}}},
 	}
 	binding := &rbacv1.RoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "mallory-releases"},
@@ -56,7 +57,7 @@ func TestRequesterCanOnlyNameThemselves(t *testing.T) {
 			}
 			err := asMallory.Create(t.Context(), rel)
 			if tc.wantDenied {
-				if err == nil || !strings.Contains(err.Error(), "must be your own user name (kpanda:mallory)") {
+				if err == nil || !strings.Contains(err.Error(), "the requester must be you (kpanda:mallory)") {
 					t.Fatalf("create as %s/%s: %v, want a denial naming the rule", tc.by, tc.groups, err)
 				}
 				return
@@ -80,7 +81,16 @@ func TestRequesterCanOnlyNameThemselves(t *testing.T) {
 		current.Spec.Values = "image: evil\n"
 		return asMallory.Update(t.Context(), &current)
 	})
-	if err == nil || !strings.Contains(err.Error(), "must be your own user name") {
+	if err == nil || !strings.Contains(err.Error(), "the requester must be you") {
 		t.Fatalf("spec change under another requester's name: %v", err)
+	}
+
+	// Nor can she write an operation for somebody else to run.
+	op := &helmv1alpha1.HelmOperation{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "forged"},
+		Spec:       helmv1alpha1.HelmOperationSpec{Type: helmv1alpha1.OperationUninstall, Release: "theirs", User: tester, Executor: "local", Timeout: metav1.Duration{Duration: time.Minute}},
+	}
+	if err := asMallory.Create(t.Context(), op); err == nil || !strings.Contains(err.Error(), "the requester must be you") {
+		t.Fatalf("operation for another user: %v", err)
 	}
 }

@@ -78,7 +78,7 @@ func startControllers(parent context.Context, name string, member *clusters.Memb
 }
 
 // Prepare installs what the member controllers need in a member: the helm.kpanda.io CRDs,
-// kpanda-system, the runner's ClusterRole and the requester admission policy. It is idempotent.
+// kpanda-system, the runner's ClusterRole and the requester admission policies. It is idempotent.
 func Prepare(ctx context.Context, member *clusters.Member) error {
 	if err := crd.Install(ctx, member.Config, crdmanifests.Manifests, crdmanifests.Member); err != nil {
 		return fmt.Errorf("installing the helm CRDs in cluster %s: %w", member.Name, err)
@@ -98,7 +98,7 @@ func Prepare(ctx context.Context, member *clusters.Member) error {
 	}); err != nil {
 		return fmt.Errorf("creating ClusterRole %s in cluster %s: %w", role.Name, member.Name, err)
 	}
-	return ensureRequesterPolicy(ctx, member)
+	return ensureRequesterPolicies(ctx, member)
 }
 
 // newCluster builds an informer cache of the member, limited to kpanda-system for the kinds
