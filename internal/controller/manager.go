@@ -38,6 +38,9 @@ type Options struct {
 	HealthAddr  string
 	// LeaderElection makes one replica of several the active one.
 	LeaderElection bool
+	// DefaultExecutor is the helm_operation_executor written into new clusters' settings; empty
+	// means the setting's default, job.
+	DefaultExecutor clustersetting.Executor
 	// ProbeInterval is how often each member cluster is probed.
 	ProbeInterval time.Duration
 }
@@ -112,6 +115,7 @@ func Run(ctx context.Context, config *rest.Config, opts Options) error {
 			Client:                  mgr.GetClient(),
 			Members:                 members,
 			Settings:                settings,
+			DefaultExecutor:         opts.DefaultExecutor,
 			ProbeInterval:           opts.ProbeInterval,
 			MaxConcurrentReconciles: 10,
 		},

@@ -21,6 +21,7 @@ import (
 
 	clusterv1alpha1 "github.com/kpanda/kpanda/api/cluster/v1alpha1"
 	"github.com/kpanda/kpanda/internal/auth"
+	"github.com/kpanda/kpanda/internal/clustersetting"
 	"github.com/kpanda/kpanda/internal/controller"
 	"github.com/kpanda/kpanda/internal/integration"
 	"github.com/kpanda/kpanda/internal/localcluster"
@@ -130,7 +131,11 @@ func Run(ctx context.Context, opts Options) error {
 func startKpanda(ctx context.Context, set *localcluster.Set, opts Options, info *Info, failed chan<- error) error {
 	config := set.Global.RESTConfig()
 	go func() {
-		failed <- controller.Run(ctx, config, controller.Options{MetricsAddr: "0", HealthAddr: "0", ProbeInterval: 5 * time.Second})
+		failed <- controller.Run(ctx, config, controller.Options{
+			MetricsAddr: "0", HealthAddr: "0", ProbeInterval: 5 * time.Second,
+			// The simulated nodes run no containers, so Helm operations run in-process.
+			DefaultExecutor: clustersetting.ExecutorLocal,
+		})
 	}()
 	// server.New installs the CRDs before it returns, so integrating below does not race the
 	// controller-manager's start.

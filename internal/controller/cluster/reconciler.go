@@ -39,6 +39,9 @@ type Reconciler struct {
 	Members *clusters.Cache
 	// Settings receives each cluster's valid settings.
 	Settings *clustersetting.Store
+	// DefaultExecutor, when set, replaces the job executor in the settings written for new
+	// clusters (kpanda dev: simulated nodes cannot run the Job's container).
+	DefaultExecutor clustersetting.Executor
 	// ProbeInterval is how often a member is probed; a member that stops answering turns
 	// Unknown within ProbeInterval + probeTimeout.
 	ProbeInterval time.Duration

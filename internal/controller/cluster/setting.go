@@ -38,14 +38,18 @@ func (r *Reconciler) reconcileSetting(ctx context.Context, cluster *clusterv1alp
 }
 
 func (r *Reconciler) createDefaultSetting(ctx context.Context, cluster *clusterv1alpha1.Cluster) error {
-	cm, err := NewSettingConfigMap(cluster, clustersetting.Default())
+	setting := clustersetting.Default()
+	if r.DefaultExecutor != "" {
+		setting.AddonSetting.HelmOperationExecutor = r.DefaultExecutor
+	}
+	cm, err := NewSettingConfigMap(cluster, setting)
 	if err != nil {
 		return err
 	}
 	if err := r.Client.Create(ctx, cm); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("creating ConfigMap %s/%s: %w", cm.Namespace, cm.Name, err)
 	}
-	r.Settings.Remember(cluster.Name, clustersetting.Default())
+	r.Settings.Remember(cluster.Name, setting)
 	setCondition(cluster, clusterv1alpha1.ConditionSettingValid, metav1.ConditionTrue, "Defaulted", "ConfigMap "+cm.Namespace+"/"+cm.Name+" created with the default settings")
 	return nil
 }

@@ -297,4 +297,15 @@ func TestDeletingAReleaseWhoseOperationHangsCompletes(t *testing.T) {
 	if !found {
 		t.Errorf("no UninstallTimedOut event naming what was left; events: %+v", events.Items)
 	}
+
+	// Seed FAQ 5: once deleted, the app installs again under the same name.
+	setTaint(t, false)
+	applySettings(t, [2]string{"addon_setting.helm_operation_executor", "local"})
+	again := newRelease(ns, "stuck", "hang", "web", "0.1.0", "")
+	if err := remote.Create(t.Context(), again); err != nil {
+		t.Fatal(err)
+	}
+	if rel := waitRelease(t, client.ObjectKeyFromObject(again), time.Minute); rel.Status.Phase != helmv1alpha1.ReleaseDeployed {
+		t.Fatalf("reinstall: %+v", rel.Status)
+	}
 }
