@@ -58,6 +58,9 @@ func newFakeIAM(t *testing.T) *fakeIAM {
 	route("GET "+prefix+"/workspaces", f.listWorkspaces)
 	route("GET "+prefix+"/workspaces/{name}", f.getWorkspace)
 	route("POST "+prefix+"/workspaces/{name}/{action}", f.workspaceAction)
+	route("DELETE "+prefix+"/workspaces/{name}", f.deleteWorkspace)
+	route("DELETE "+prefix+"/workspaces/{name}/{action}", f.workspaceRemoval)
+	route("DELETE "+prefix+"/workspaces/{name}/clusters/{cluster}", f.workspaceRemoval)
 	route("GET "+prefix+"/explain", f.explain)
 	api.server = quietServer(api.record(mux), false)
 	t.Cleanup(api.server.Close)
@@ -79,9 +82,9 @@ func (f *fakeIAM) createUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeIAM) listUsers(w http.ResponseWriter, _ *http.Request) {
-	items := []map[string]string{}
+	items := []map[string]any{}
 	for _, u := range f.users {
-		items = append(items, map[string]string{"name": u})
+		items = append(items, map[string]any{"name": u, "source": "Local", "disabled": u == "bob"})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }

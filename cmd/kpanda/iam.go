@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -307,7 +308,8 @@ func listCommand[T any](spec listSpec[T]) *cobra.Command {
 
 func userListCommand() *cobra.Command {
 	return listCommand(listSpec[apiclient.User]{
-		short: "List the users", noun: "users", header: "NAME",
+		short: "List the users", long: "Lists the users, local and OIDC; LAST LOGIN is empty for users who never logged in.",
+		noun: "users", header: "NAME\tSOURCE\tDISABLED\tLAST LOGIN",
 		fetch: func(ctx context.Context, c *apiclient.Client) ([]apiclient.User, error) {
 			list, err := c.ListUsers(ctx)
 			if err != nil {
@@ -315,7 +317,13 @@ func userListCommand() *cobra.Command {
 			}
 			return list.Items, nil
 		},
-		row: func(u apiclient.User) []string { return []string{u.Name} },
+		row: func(u apiclient.User) []string {
+			last := ""
+			if u.LastLoginTime != nil {
+				last = u.LastLoginTime.Local().Format(time.RFC3339)
+			}
+			return []string{u.Name, u.Source, strconv.FormatBool(u.Disabled), last}
+		},
 	})
 }
 
@@ -555,7 +563,7 @@ func workspaceCommand() *cobra.Command {
 	cmd := groupCommand(&cobra.Command{
 		Use:     "workspace",
 		Aliases: []string{"workspaces"},
-		Short:   "Create workspaces, add members, bind namespaces and share clusters",
+		Short:   "Create workspaces, add and remove members, bind namespaces and share clusters",
 		Long: `A workspace groups people and what they work on: its members get the namespace role of their
 workspace role (workspace-admin: ns-admin, workspace-editor: ns-editor, workspace-viewer:
 ns-viewer) in the namespaces bound to it, and see the clusters shared with it.`,
@@ -565,6 +573,10 @@ ns-viewer) in the namespaces bound to it, and see the clusters shared with it.`,
 		workspaceAddMemberCommand(),
 		workspaceBindNamespaceCommand(),
 		workspaceShareClusterCommand(),
+		workspaceRemoveMemberCommand(),
+		workspaceUnbindNamespaceCommand(),
+		workspaceUnshareClusterCommand(),
+		workspaceDeleteCommand(),
 		workspaceGetCommand(),
 		workspaceListCommand(),
 	)

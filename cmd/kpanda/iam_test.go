@@ -96,12 +96,12 @@ func TestUserVerbs(t *testing.T) {
 	}
 
 	out = mustRun(t, "", "user", "list")
-	if got, want := tableRows(out), [][]string{{"NAME"}, {"alice"}, {"bob"}}; !reflect.DeepEqual(got, want) {
+	if got, want := tableRows(out), [][]string{{"NAME", "SOURCE", "DISABLED", "LAST", "LOGIN"}, {"alice", "Local", "false"}, {"bob", "Local", "true"}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("table =\n%s", out)
 	}
 	assertRequest(t, f.last(t), http.MethodGet, api+"/users", "")
 	out = mustRun(t, "", "user", "list", "-o", "json")
-	if items := decodeItems[map[string]string](t, out); len(items) != 2 || items[1]["name"] != "bob" {
+	if items := decodeItems[map[string]any](t, out); len(items) != 2 || items[1]["name"] != "bob" || items[1]["disabled"] != true {
 		t.Errorf("items = %v", items)
 	}
 

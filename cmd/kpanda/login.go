@@ -17,6 +17,7 @@ type loginOptions struct {
 	server                string
 	username              string
 	passwordStdin         bool
+	oidcIDTokenStdin      bool
 	certificateAuthority  string
 	insecureSkipTLSVerify bool
 }
@@ -26,11 +27,13 @@ func loginCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Log in to a kpanda apiserver and save the token for the other commands",
-		Long: `Logs in with a username and a password read from stdin, and saves the server, the token
-and the TLS settings in $KPANDA_CONFIG (default ~/.kpanda/config.json, readable by you only).
+		Long: `Logs in with a username and a password read from stdin, or with an ID token of the OIDC
+provider the apiserver trusts (--oidc-id-token-stdin), and saves the server, the token and the
+TLS settings in $KPANDA_CONFIG (default ~/.kpanda/config.json, readable by you only).
 Without --server, the server (and its TLS settings) of the last login is used again.`,
-		Example: `  printf '%s' "$PASSWORD" | kpanda login --server https://127.0.0.1:8443 --username admin --password-stdin`,
-		Args:    cobra.NoArgs,
+		Example: `  printf '%s' "$PASSWORD" | kpanda login --server https://127.0.0.1:8443 --username admin --password-stdin
+  printf '%s' "$ID_TOKEN" | kpanda login --server https://127.0.0.1:8443 --oidc-id-token-stdin`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runLogin(cmd, opts)
 		},
@@ -39,17 +42,15 @@ Without --server, the server (and its TLS settings) of the last login is used ag
 	flags.StringVar(&opts.server, "server", "", "URL of the kpanda apiserver, e.g. https://127.0.0.1:8443")
 	flags.StringVar(&opts.username, "username", "", "user to log in as")
 	flags.BoolVar(&opts.passwordStdin, "password-stdin", false, "read the password from stdin")
+	flags.BoolVar(&opts.oidcIDTokenStdin, "oidc-id-token-stdin", false, "log in with an ID token of the apiserver's OIDC provider, read from stdin (no --username)")
 	flags.StringVar(&opts.certificateAuthority, "certificate-authority", "", "PEM file of the CA that signed the apiserver's certificate")
 	flags.BoolVar(&opts.insecureSkipTLSVerify, "insecure-skip-tls-verify", false, "do not check the apiserver's certificate (insecure; for development)")
-	_ = cmd.MarkFlagRequired("username") // cannot fail: the flag exists
 	return cmd
 }
 
 func runLogin(cmd *cobra.Command, opts loginOptions) error {
-	// Reading a password from an argument or a prompt would leave it in the shell history or
-	// need a terminal; stdin works in scripts and keeps it out of `ps`.
-	if !opts.passwordStdin {
-		return errors.New("pipe the password into kpanda login with --password-stdin, e.g. printf '%s' \"$PASSWORD\" | kpanda login --server URL --username USER --password-stdin")
+	if err := checkLoginMode(opts); err != nil {
+		return err
 	}
 	path, err := apiclient.ConfigPath()
 	if err != nil {
@@ -58,6 +59,9 @@ func runLogin(cmd *cobra.Command, opts loginOptions) error {
 	config, err := loginConfig(cmd, opts, path)
 	if err != nil {
 		return err
+	}
+	if opts.oidcIDTokenStdin {
+		return runOIDCLogin(cmd, path, config)
 	}
 	password, err := readPassword(cmd.InOrStdin())
 	if err != nil {
@@ -74,6 +78,23 @@ func runLogin(cmd *cobra.Command, opts loginOptions) error {
 	_, err = fmt.Fprintf(cmd.OutOrStdout(), "Logged in to %s as %s (token expires %s)\n",
 		config.Server, opts.username, expiry(result.ExpiresAt))
 	return err
+}
+
+// checkLoginMode refuses flags that mix the two ways of logging in or leave out what one needs.
+// Secrets come from stdin only: an argument or a prompt would leave them in the shell history
+// or need a terminal; stdin works in scripts and keeps them out of `ps`.
+func checkLoginMode(opts loginOptions) error {
+	switch {
+	case opts.oidcIDTokenStdin && (opts.passwordStdin || opts.username != ""):
+		return errors.New("--oidc-id-token-stdin logs in as the user the ID token names: leave out --username and --password-stdin")
+	case opts.oidcIDTokenStdin:
+		return nil
+	case opts.username == "":
+		return errors.New(`required flag(s) "username" not set: log in with --username USER --password-stdin, or with --oidc-id-token-stdin`)
+	case !opts.passwordStdin:
+		return errors.New("pipe the password into kpanda login with --password-stdin, e.g. printf '%s' \"$PASSWORD\" | kpanda login --server URL --username USER --password-stdin")
+	}
+	return nil
 }
 
 func expiry(t time.Time) string {

@@ -76,7 +76,7 @@ func TestLoginRefusals(t *testing.T) {
 		},
 		{
 			name: "no username", args: []string{"--password-stdin"}, stdin: "x",
-			wantErr: `required flag(s) "username" not set`,
+			wantErr: `required flag(s) "username" not set: log in with --username USER --password-stdin, or with --oidc-id-token-stdin`,
 		},
 		{
 			name: "server without scheme", args: []string{"--server", "127.0.0.1:8443", "--username", "admin", "--password-stdin"}, stdin: "x",

@@ -41,6 +41,7 @@ func apiserverCommand() *cobra.Command {
 	cmd.Flags().StringVar(&opts.TLSCertFile, "tls-cert-file", "", "serving certificate (with --tls-private-key-file: HTTPS)")
 	cmd.Flags().StringVar(&opts.TLSKeyFile, "tls-private-key-file", "", "serving key")
 	cmd.Flags().DurationVar(&opts.TokenTTL, "token-ttl", 12*time.Hour, "how long a login lasts")
+	addOIDCFlags(cmd, &opts.OIDC)
 	return cmd
 }
 

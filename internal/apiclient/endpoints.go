@@ -15,6 +15,9 @@ import (
 type LoginResult struct {
 	Token     string    `json:"token"`
 	ExpiresAt time.Time `json:"expiresAt"`
+	// User and Groups say whom the token is for; older servers leave them out.
+	User   string   `json:"user,omitempty"`
+	Groups []string `json:"groups,omitempty"`
 }
 
 // IntegrateRequest is the body of POST /clusters.

@@ -3,9 +3,11 @@ package apiclient
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	iamv1alpha1 "github.com/kpanda/kpanda/api/iam/v1alpha1"
 )
@@ -17,6 +19,12 @@ import (
 // User is a kpanda user as the API shows it: its name; a password is never sent back.
 type User struct {
 	Name string `json:"name"`
+	// Source is Local (a password) or OIDC (the identity provider).
+	Source        string     `json:"source,omitempty"`
+	Disabled      bool       `json:"disabled,omitempty"`
+	DisplayName   string     `json:"displayName,omitempty"`
+	Email         string     `json:"email,omitempty"`
+	LastLoginTime *time.Time `json:"lastLoginTime,omitempty"`
 }
 
 // UserList is the answer to GET /users.
@@ -290,4 +298,53 @@ func (c *Client) SetUserDisabled(ctx context.Context, name string, disabled bool
 		return err
 	}
 	return c.do(ctx, request{method: http.MethodPost, path: path + "/" + verb})
+}
+
+// RemoveWorkspaceMember takes a user or group (exactly one of in.User and in.Group; in.Role is
+// ignored) out of a workspace and returns the workspace. Not a member is an *APIError with
+// Status 404.
+func (c *Client) RemoveWorkspaceMember(ctx context.Context, workspace string, in WorkspaceMemberRequest) (*iamv1alpha1.Workspace, error) {
+	query := url.Values{}
+	if in.User != "" {
+		query.Set("user", in.User)
+	}
+	if in.Group != "" {
+		query.Set("group", in.Group)
+	}
+	return c.workspaceRemoval(ctx, workspace, "members", query)
+}
+
+// UnbindWorkspaceNamespace takes a namespace of a cluster out of a workspace's resource groups
+// and returns the workspace.
+func (c *Client) UnbindWorkspaceNamespace(ctx context.Context, workspace, cluster, namespace string) (*iamv1alpha1.Workspace, error) {
+	return c.workspaceRemoval(ctx, workspace, "namespaces", url.Values{"cluster": {cluster}, "namespace": {namespace}})
+}
+
+// UnshareWorkspaceCluster stops sharing a cluster with a workspace and returns the workspace.
+func (c *Client) UnshareWorkspaceCluster(ctx context.Context, workspace, cluster string) (*iamv1alpha1.Workspace, error) {
+	if cluster == "" {
+		return nil, errors.New("the cluster name is empty")
+	}
+	return c.workspaceRemoval(ctx, workspace, "clusters/"+url.PathEscape(cluster), nil)
+}
+
+func (c *Client) workspaceRemoval(ctx context.Context, workspace, what string, query url.Values) (*iamv1alpha1.Workspace, error) {
+	path, err := namedPath("/workspaces", "workspace", workspace)
+	if err != nil {
+		return nil, err
+	}
+	out := &iamv1alpha1.Workspace{}
+	if err := c.do(ctx, request{method: http.MethodDelete, path: path + "/" + what, query: query, out: out}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteWorkspace deletes a workspace; its members lose what it gave them.
+func (c *Client) DeleteWorkspace(ctx context.Context, name string) error {
+	path, err := namedPath("/workspaces", "workspace", name)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, request{method: http.MethodDelete, path: path})
 }

@@ -1,14 +1,28 @@
 // Package auth authenticates the users of kpanda: it decides who a request comes from, not what
 // that user may do (internal/authz and the member clusters' RBAC decide that).
 //
-// For now users are local. Each has a Secret kpanda-system/kpanda-user-<name> in the global
-// service cluster, labelled iam.kpanda.io/user=<name>, that holds only the bcrypt hash of its
-// password; Bootstrap creates the admin's on first start. An Authenticator turns a user name and
-// password into an Identity, and a TokenIssuer turns an Identity into a short-lived signed bearer
-// token. The token signing key lives in the global cluster as well, so every apiserver replica
-// accepts every replica's tokens and tokens outlive restarts.
+// Every user is a cluster-scoped users.iam.kpanda.io User in the global service cluster
+// (kubectl get users.iam.kpanda.io lists them): spec.source says how the user proves who they
+// are, spec.disabled locks them out, status.lastLoginTime says when they last logged in. A user
+// name that is not a valid object name (an e-mail address) is kept in the annotation
+// iam.kpanda.io/username of an object named after its hash (UserObjectName).
 //
-// iam.kpanda.io User objects, groups and OIDC come later; they will produce the same Identity.
+//   - Local users have a password. Only its bcrypt hash is stored, in Secret
+//     kpanda-system/kpanda-user-<name> (labelled iam.kpanda.io/user=<name>), owned by the User
+//     so that deleting the User deletes it. Bootstrap creates the admin on first start and
+//     adopts the user Secrets of an older kpanda that had no User objects.
+//   - OIDC users log in with an ID token of the provider the apiserver trusts (--oidc-*
+//     flags): OIDC verifies it (signature against the provider's JWKS, issuer, audience = the
+//     client ID, expiry) and reads the user name and groups from the configured claims. Their
+//     User is created at their first login, so that an admin can see and disable them. An OIDC
+//     login never takes over a local user's name.
+//
+// Both end in an Identity, which a TokenIssuer turns into a short-lived signed bearer token.
+// The token carries the groups an identity provider vouched for; authz counts them as it
+// counts Group membership. The token signing key lives in the global cluster as well, so every
+// apiserver replica accepts every replica's tokens and tokens outlive restarts. The apiserver
+// asks CheckActive on every request, so a disabled or deleted user's token stops working at
+// its next request.
 package auth
 
 import "errors"

@@ -9,9 +9,14 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/client-go/kubernetes"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	iamv1alpha1 "github.com/kpanda/kpanda/api/iam/v1alpha1"
+	crdmanifests "github.com/kpanda/kpanda/config/crd"
+	"github.com/kpanda/kpanda/internal/crd"
 	"github.com/kpanda/kpanda/internal/localcluster/clustertest"
 )
 
@@ -19,15 +24,30 @@ import (
 // They do not run in parallel, and each one first removes what it depends on not existing.
 var env clustertest.Env
 
-func TestMain(m *testing.M) { os.Exit(env.Run(m, clustertest.Options{Members: 0})) }
+func TestMain(m *testing.M) {
+	os.Exit(env.Run(m, clustertest.Options{Members: 0, Setup: func(ctx context.Context) error {
+		return crd.Install(ctx, env.Global.RESTConfig(), crdmanifests.Manifests, crdmanifests.Global) // the User kind
+	}}))
+}
 
-func globalClient(t *testing.T) kubernetes.Interface {
+var scheme = func() *runtime.Scheme {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	if err := iamv1alpha1.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	return s
+}()
+
+func globalClient(t *testing.T) client.Client {
 	t.Helper()
-	client, err := kubernetes.NewForConfig(env.Global.RESTConfig())
+	c, err := client.New(env.Global.RESTConfig(), client.Options{Scheme: scheme})
 	if err != nil {
 		t.Fatalf("client for the global cluster: %v", err)
 	}
-	return client
+	return c
 }
 
 func testContext(t *testing.T) context.Context {
@@ -38,39 +58,65 @@ func testContext(t *testing.T) context.Context {
 }
 
 // deleteSecret removes Secret Namespace/name if it exists.
-func deleteSecret(t *testing.T, client kubernetes.Interface, name string) {
+func deleteSecret(t *testing.T, c client.Client, name string) {
 	t.Helper()
-	err := client.CoreV1().Secrets(Namespace).Delete(context.Background(), name, metav1.DeleteOptions{})
-	if err != nil && !apierrors.IsNotFound(err) {
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: Namespace, Name: name}}
+	if err := c.Delete(context.Background(), secret); client.IgnoreNotFound(err) != nil {
 		t.Fatalf("delete Secret %s/%s: %v", Namespace, name, err)
 	}
 }
 
-// deleteNamespace removes Namespace and waits until it is gone, its contents with it.
-func deleteNamespace(t *testing.T, client kubernetes.Interface) {
+// deleteUser removes the User of name, its Secret with it, and waits until both are gone.
+func deleteUser(t *testing.T, c client.Client, name string) {
 	t.Helper()
-	ctx := testContext(t)
-	err := client.CoreV1().Namespaces().Delete(ctx, Namespace, metav1.DeleteOptions{})
-	if err != nil && !apierrors.IsNotFound(err) {
-		t.Fatalf("delete namespace %s: %v", Namespace, err)
+	u := &iamv1alpha1.User{ObjectMeta: metav1.ObjectMeta{Name: UserObjectName(name)}}
+	if err := c.Delete(context.Background(), u); client.IgnoreNotFound(err) != nil {
+		t.Fatalf("delete User %s: %v", name, err)
 	}
-	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
-		_, err := client.CoreV1().Namespaces().Get(ctx, Namespace, metav1.GetOptions{})
+	deleteSecret(t, c, userSecretName(name))
+	waitGone(t, c, client.ObjectKey{Name: u.Name}, &iamv1alpha1.User{})
+}
+
+// waitGone waits until the object of key does not exist.
+func waitGone(t *testing.T, c client.Client, key client.ObjectKey, obj client.Object) {
+	t.Helper()
+	// Not the test's context: cleanups call this after it ended.
+	err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		err := c.Get(ctx, key, obj)
 		if apierrors.IsNotFound(err) {
 			return true, nil
 		}
 		return false, err
 	})
 	if err != nil {
-		t.Fatalf("wait for namespace %s to be deleted: %v", Namespace, err)
+		t.Fatalf("wait for %T %s to be deleted: %v", obj, key, err)
 	}
 }
 
-func getSecret(t *testing.T, client kubernetes.Interface, name string) *corev1.Secret {
+// deleteNamespace removes Namespace and waits until it is gone, its contents with it.
+func deleteNamespace(t *testing.T, c client.Client) {
 	t.Helper()
-	secret, err := client.CoreV1().Secrets(Namespace).Get(testContext(t), name, metav1.GetOptions{})
-	if err != nil {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: Namespace}}
+	if err := c.Delete(testContext(t), ns); client.IgnoreNotFound(err) != nil {
+		t.Fatalf("delete namespace %s: %v", Namespace, err)
+	}
+	waitGone(t, c, client.ObjectKey{Name: Namespace}, &corev1.Namespace{})
+}
+
+func getSecret(t *testing.T, c client.Client, name string) *corev1.Secret {
+	t.Helper()
+	secret := &corev1.Secret{}
+	if err := c.Get(testContext(t), client.ObjectKey{Namespace: Namespace, Name: name}, secret); err != nil {
 		t.Fatalf("get Secret %s/%s: %v", Namespace, name, err)
 	}
 	return secret
+}
+
+func getUserObject(t *testing.T, c client.Client, name string) *iamv1alpha1.User {
+	t.Helper()
+	u := &iamv1alpha1.User{}
+	if err := c.Get(testContext(t), client.ObjectKey{Name: UserObjectName(name)}, u); err != nil {
+		t.Fatalf("get User %s: %v", name, err)
+	}
+	return u
 }

@@ -7,7 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // getOrCreateSecret returns Secret Namespace/name, creating it from build when it does not
@@ -15,16 +15,17 @@ import (
 // apiserver lets exactly one create succeed, and the others read the winner's Secret instead of
 // overwriting it. build runs only when the Secret is missing, because it may be expensive
 // (bcrypt) or produce something that must then be shown exactly once (a password).
-func getOrCreateSecret(ctx context.Context, client kubernetes.Interface, name string, build func() (*corev1.Secret, error)) (*corev1.Secret, bool, error) {
-	secrets := client.CoreV1().Secrets(Namespace)
-	secret, err := secrets.Get(ctx, name, metav1.GetOptions{})
+func getOrCreateSecret(ctx context.Context, c client.Client, name string, build func() (*corev1.Secret, error)) (*corev1.Secret, bool, error) {
+	key := client.ObjectKey{Namespace: Namespace, Name: name}
+	secret := &corev1.Secret{}
+	err := c.Get(ctx, key, secret)
 	if err == nil {
 		return secret, false, nil
 	}
 	if !apierrors.IsNotFound(err) {
 		return nil, false, fmt.Errorf("get Secret %s/%s: %w", Namespace, name, err)
 	}
-	if err := ensureNamespace(ctx, client); err != nil {
+	if err := ensureNamespace(ctx, c); err != nil {
 		return nil, false, err
 	}
 	want, err := build()
@@ -32,15 +33,14 @@ func getOrCreateSecret(ctx context.Context, client kubernetes.Interface, name st
 		return nil, false, err
 	}
 	want.Name, want.Namespace = name, Namespace
-	secret, err = secrets.Create(ctx, want, metav1.CreateOptions{})
+	err = c.Create(ctx, want)
 	if err == nil {
-		return secret, true, nil
+		return want, true, nil
 	}
 	if !apierrors.IsAlreadyExists(err) {
 		return nil, false, fmt.Errorf("create Secret %s/%s: %w", Namespace, name, err)
 	}
-	secret, err = secrets.Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
+	if err := c.Get(ctx, key, secret); err != nil {
 		return nil, false, fmt.Errorf("get Secret %s/%s after another replica created it: %w", Namespace, name, err)
 	}
 	return secret, false, nil
@@ -48,9 +48,8 @@ func getOrCreateSecret(ctx context.Context, client kubernetes.Interface, name st
 
 // ensureNamespace creates Namespace if it is absent. It looks before creating so that an
 // apiserver allowed only to read namespaces works once the namespace exists.
-func ensureNamespace(ctx context.Context, client kubernetes.Interface) error {
-	namespaces := client.CoreV1().Namespaces()
-	_, err := namespaces.Get(ctx, Namespace, metav1.GetOptions{})
+func ensureNamespace(ctx context.Context, c client.Client) error {
+	err := c.Get(ctx, client.ObjectKey{Name: Namespace}, &corev1.Namespace{})
 	if err == nil {
 		return nil
 	}
@@ -58,7 +57,7 @@ func ensureNamespace(ctx context.Context, client kubernetes.Interface) error {
 		return fmt.Errorf("get namespace %s: %w", Namespace, err)
 	}
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: Namespace}}
-	if _, err := namespaces.Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+	if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("create namespace %s: %w", Namespace, err)
 	}
 	return nil

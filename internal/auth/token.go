@@ -14,7 +14,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/kubernetes"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // DefaultTokenTTL is how long a token from `kpanda login` is valid: a working day.
@@ -65,8 +65,8 @@ type TokenIssuer struct {
 //
 // The key is read once; replacing it takes effect when the apiservers restart, and invalidates
 // all tokens issued before.
-func NewTokenIssuer(ctx context.Context, client kubernetes.Interface) (*TokenIssuer, error) {
-	secret, _, err := getOrCreateSecret(ctx, client, signingKeySecret, newSigningKeySecret)
+func NewTokenIssuer(ctx context.Context, c client.Client) (*TokenIssuer, error) {
+	secret, _, err := getOrCreateSecret(ctx, c, signingKeySecret, newSigningKeySecret)
 	if err != nil {
 		return nil, fmt.Errorf("token signing key: %w", err)
 	}

@@ -11,7 +11,9 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iamv1alpha1 "github.com/kpanda/kpanda/api/iam/v1alpha1"
 )
 
 var urlSafePassword = regexp.MustCompile(`^[A-Za-z0-9_-]{20}$`)
@@ -19,7 +21,7 @@ var urlSafePassword = regexp.MustCompile(`^[A-Za-z0-9_-]{20}$`)
 func TestBootstrapCreatesAdminOnce(t *testing.T) {
 	client := globalClient(t)
 	ctx := testContext(t)
-	deleteSecret(t, client, "kpanda-user-admin")
+	deleteUser(t, client, AdminUser)
 
 	password, created, err := Bootstrap(ctx, client)
 	if err != nil || !created {
@@ -30,6 +32,11 @@ func TestBootstrapCreatesAdminOnce(t *testing.T) {
 	}
 	first := getSecret(t, client, "kpanda-user-admin")
 	checkAdminSecret(t, first, password)
+	admin := getUserObject(t, client, AdminUser)
+	if admin.Spec.Source != iamv1alpha1.UserSourceLocal || admin.Spec.Disabled {
+		t.Errorf("User admin spec = %+v, want an enabled local user", admin.Spec)
+	}
+	checkOwnedBy(t, first, admin)
 
 	again, created, err := Bootstrap(ctx, client)
 	if err != nil || created || again != "" {
@@ -51,6 +58,15 @@ func TestBootstrapCreatesAdminOnce(t *testing.T) {
 	}
 	if next == password {
 		t.Errorf("two bootstraps generated the same password %q", next)
+	}
+}
+
+// checkOwnedBy checks that secret goes when User owner is deleted.
+func checkOwnedBy(t *testing.T, secret *corev1.Secret, owner *iamv1alpha1.User) {
+	t.Helper()
+	refs := secret.OwnerReferences
+	if len(refs) != 1 || refs[0].Kind != "User" || refs[0].APIVersion != "iam.kpanda.io/v1alpha1" || refs[0].Name != owner.Name || refs[0].UID != owner.UID {
+		t.Errorf("Secret %s ownerReferences = %+v, want User %s (uid %s)", secret.Name, refs, owner.Name, owner.UID)
 	}
 }
 
@@ -80,7 +96,7 @@ func checkAdminSecret(t *testing.T, secret *corev1.Secret, password string) {
 func TestBootstrapConcurrentReplicasCreateOnce(t *testing.T) {
 	client := globalClient(t)
 	ctx := testContext(t)
-	deleteSecret(t, client, "kpanda-user-admin")
+	deleteUser(t, client, AdminUser)
 
 	const replicas = 5
 	type result struct {
@@ -187,10 +203,10 @@ func TestBootstrapReportsBrokenAdminSecretAndKeepsIt(t *testing.T) {
 }
 
 // createSecret creates Secret Namespace/name (and the namespace if it is missing).
-func createSecret(t *testing.T, client kubernetes.Interface, name string, labels map[string]string, data map[string][]byte) *corev1.Secret {
+func createSecret(t *testing.T, c client.Client, name string, labels map[string]string, data map[string][]byte) *corev1.Secret {
 	t.Helper()
 	ctx := testContext(t)
-	if err := ensureNamespace(ctx, client); err != nil {
+	if err := ensureNamespace(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	secret := &corev1.Secret{
@@ -198,23 +214,35 @@ func createSecret(t *testing.T, client kubernetes.Interface, name string, labels
 		Type:       corev1.SecretTypeOpaque,
 		Data:       data,
 	}
-	created, err := client.CoreV1().Secrets(Namespace).Create(ctx, secret, metav1.CreateOptions{})
-	if err != nil {
+	if err := c.Create(ctx, secret); err != nil {
 		t.Fatalf("create Secret %s/%s: %v", Namespace, name, err)
 	}
-	t.Cleanup(func() { deleteSecret(t, client, name) })
-	return created
+	t.Cleanup(func() { deleteSecret(t, c, name) })
+	return secret
 }
 
-// createUser creates a local user the way Bootstrap does, with the given password.
-func createUser(t *testing.T, client kubernetes.Interface, user, password string) {
+// createUser creates local user with password through CreateUser, after removing any earlier
+// user of that name.
+func createUser(t *testing.T, c client.Client, user, password string) {
 	t.Helper()
-	secret, err := newUserSecret(user, password)
-	if err != nil {
-		t.Fatal(err)
+	deleteUser(t, c, user)
+	if err := CreateUser(testContext(t), c, user, password); err != nil {
+		t.Fatalf("CreateUser(%s): %v", user, err)
 	}
-	deleteSecret(t, client, userSecretName(user))
-	createSecret(t, client, userSecretName(user), secret.Labels, secret.Data)
+	t.Cleanup(func() { deleteUser(t, c, user) })
+}
+
+// createUserObject creates only the User object of a local user, for the tests of broken or
+// missing password Secrets.
+func createUserObject(t *testing.T, c client.Client, user string) *iamv1alpha1.User {
+	t.Helper()
+	deleteUser(t, c, user)
+	u := newUser(user, iamv1alpha1.UserSourceLocal)
+	if err := c.Create(testContext(t), u); err != nil {
+		t.Fatalf("create User %s: %v", user, err)
+	}
+	t.Cleanup(func() { deleteUser(t, c, user) })
+	return u
 }
 
 func TestLogin(t *testing.T) {
@@ -223,8 +251,19 @@ func TestLogin(t *testing.T) {
 	createUser(t, client, "alice", "alice-password")
 	createUser(t, client, "long", long)
 	alice := getSecret(t, client, "kpanda-user-alice")
+	createUserObject(t, client, "unlabelled")
 	createSecret(t, client, "kpanda-user-unlabelled", nil, alice.Data)
+	createUserObject(t, client, "mislabelled")
 	createSecret(t, client, "kpanda-user-mislabelled", map[string]string{"iam.kpanda.io/user": "alice"}, alice.Data)
+	createUserObject(t, client, "nosecret")
+	oidc := newUser("idp-user", iamv1alpha1.UserSourceOIDC)
+	if err := client.Create(testContext(t), oidc); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { deleteUser(t, client, "idp-user") })
+	createSecret(t, client, "kpanda-user-idp-user", map[string]string{"iam.kpanda.io/user": "idp-user"}, alice.Data)
+	// A password Secret without its User is no user (its User was deleted, say).
+	createSecret(t, client, "kpanda-user-orphan", map[string]string{"iam.kpanda.io/user": "orphan"}, alice.Data)
 
 	tests := []struct {
 		name     string
@@ -245,6 +284,9 @@ func TestLogin(t *testing.T) {
 		{name: "user name that is not an object name", user: "../alice", password: "alice-password"},
 		{name: "Secret without the user label", user: "unlabelled", password: "alice-password"},
 		{name: "Secret labelled for another user", user: "mislabelled", password: "alice-password"},
+		{name: "User without a password Secret", user: "nosecret", password: "alice-password"},
+		{name: "an OIDC user, even with a password Secret", user: "idp-user", password: "alice-password"},
+		{name: "a password Secret without its User", user: "orphan", password: "alice-password"},
 	}
 	authn := NewAuthenticator(client)
 	for _, tt := range tests {
@@ -266,6 +308,7 @@ func TestLogin(t *testing.T) {
 
 func TestLoginReportsBrokenUserSecret(t *testing.T) {
 	client := globalClient(t)
+	createUserObject(t, client, "broken")
 	createSecret(t, client, "kpanda-user-broken", map[string]string{"iam.kpanda.io/user": "broken"},
 		map[string][]byte{"password-hash": []byte("not a hash")})
 

@@ -85,6 +85,10 @@ type Snapshot struct {
 
 	groupsOf map[string][]string // user -> sorted group names
 
+	// identityGroups are the groups an identity provider vouched for at login (OIDC), by user,
+	// set by WithGroups. They count exactly as Group membership does.
+	identityGroups map[string][]string
+
 	// Indexes by subject make Visible and Explain cost what the user holds, not what exists.
 	grantsOf      map[iamv1alpha1.Subject][]grant
 	membershipsOf map[iamv1alpha1.Subject][]membership
@@ -209,9 +213,32 @@ func (s *Snapshot) indexWorkspaces(workspaces []iamv1alpha1.Workspace) {
 	}
 }
 
-// GroupsOf returns the sorted names of the Groups user is a member of.
+// GroupsOf returns the sorted names of the groups user is a member of: the Groups that list
+// the user, and the groups WithGroups added.
 func (s *Snapshot) GroupsOf(user string) []string {
-	return slices.Clone(s.groupsOf[user])
+	return slices.Clone(s.groupNames(user))
+}
+
+// groupNames is GroupsOf without the copy: callers must not change it.
+func (s *Snapshot) groupNames(user string) []string {
+	extra := s.identityGroups[user]
+	if len(extra) == 0 {
+		return s.groupsOf[user]
+	}
+	return slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(s.groupsOf[user]), extra...))))
+}
+
+// WithGroups returns the snapshot as seen by a caller whose token says user is in groups
+// (the groups claim of an OIDC login): those groups' grants and workspace memberships count for
+// user as if Groups listed it. s itself is unchanged; the copy shares its indexes, so this costs
+// what the groups do, not what the model holds.
+func (s *Snapshot) WithGroups(user string, groups []string) *Snapshot {
+	if user == "" || len(groups) == 0 {
+		return s
+	}
+	view := *s
+	view.identityGroups = map[string][]string{user: slices.DeleteFunc(slices.Clone(groups), func(g string) bool { return g == "" })}
+	return &view
 }
 
 // subjectsOf is the user followed by the user's groups: everything whose roles the user holds.
@@ -219,7 +246,7 @@ func (s *Snapshot) subjectsOf(user string) []iamv1alpha1.Subject {
 	if user == "" {
 		return nil
 	}
-	groups := s.groupsOf[user]
+	groups := s.groupNames(user)
 	subjects := make([]iamv1alpha1.Subject, 0, 1+len(groups))
 	subjects = append(subjects, iamv1alpha1.Subject{Kind: iamv1alpha1.SubjectUser, Name: user})
 	for _, g := range groups {

@@ -236,3 +236,61 @@ func assertAccess(t *testing.T, got, want []authz.Access) {
 		}
 	}
 }
+
+// An OIDC user's token groups count like Group membership, for that user only, and leave the
+// snapshot they were added to unchanged.
+func TestWithGroups(t *testing.T) {
+	grants := []iamv1alpha1.RoleGrant{
+		{ObjectMeta: metav1.ObjectMeta{Name: "g1"}, Spec: iamv1alpha1.RoleGrantSpec{Role: iamv1alpha1.RoleClusterViewer, Subject: iamv1alpha1.Subject{Kind: iamv1alpha1.SubjectGroup, Name: "idp-devs"}, Cluster: "c1"}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "g2"}, Spec: iamv1alpha1.RoleGrantSpec{Role: iamv1alpha1.RoleAdmin, Subject: iamv1alpha1.Subject{Kind: iamv1alpha1.SubjectGroup, Name: "idp-admins"}}},
+	}
+	groups := []iamv1alpha1.Group{{ObjectMeta: metav1.ObjectMeta{Name: "local"}, Spec: iamv1alpha1.GroupSpec{Members: []string{"ann@example.com"}}}}
+	workspaces := []iamv1alpha1.Workspace{{ObjectMeta: metav1.ObjectMeta{Name: "w"}, Spec: iamv1alpha1.WorkspaceSpec{
+		Members:        []iamv1alpha1.WorkspaceMember{{Subject: iamv1alpha1.Subject{Kind: iamv1alpha1.SubjectGroup, Name: "idp-ops"}, Role: iamv1alpha1.RoleWorkspaceViewer}},
+		SharedClusters: []string{"c2"},
+	}}}
+	base := authz.NewSnapshot(grants, groups, workspaces, []string{"c1", "c2", "c3"})
+	const ann = "ann@example.com"
+
+	for _, tc := range []struct {
+		name     string
+		groups   []string
+		clusters []string
+		admin    bool
+	}{
+		{"no token groups", nil, nil, false},
+		{"a group with a cluster grant", []string{"idp-devs"}, []string{"c1"}, false},
+		{"a group that is a workspace member", []string{"idp-ops", ""}, []string{"c2"}, false},
+		{"a group with a platform role", []string{"idp-admins"}, []string{"c1", "c2", "c3"}, true},
+		{"unknown groups", []string{"nobody"}, nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			view := base.WithGroups(ann, tc.groups)
+			var got []string
+			for _, a := range view.Visible(ann) {
+				got = append(got, a.Cluster)
+			}
+			if !slices.Equal(got, tc.clusters) {
+				t.Errorf("Visible = %v, want %v", got, tc.clusters)
+			}
+			if view.HoldsAnyPlatformRole(ann, iamv1alpha1.RoleAdmin) != tc.admin {
+				t.Errorf("platform admin = %v, want %v", !tc.admin, tc.admin)
+			}
+			for _, c := range tc.clusters {
+				if !view.CanSee(ann, c) || len(view.Explain(ann, c, "")) == 0 {
+					t.Errorf("CanSee or Explain disagree with Visible on %s", c)
+				}
+			}
+			wantGroups := slices.Sorted(slices.Values(append([]string{"local"}, slices.DeleteFunc(slices.Clone(tc.groups), func(g string) bool { return g == "" })...)))
+			if got := view.GroupsOf(ann); !slices.Equal(got, wantGroups) {
+				t.Errorf("GroupsOf = %v, want %v", got, wantGroups)
+			}
+			if len(view.Visible("bob")) != 0 {
+				t.Error("another user gained the token's groups")
+			}
+		})
+	}
+	if got := base.GroupsOf(ann); !slices.Equal(got, []string{"local"}) || len(base.Visible(ann)) != 0 {
+		t.Errorf("WithGroups changed the snapshot: groups %v, visible %v", got, base.Visible(ann))
+	}
+}

@@ -38,7 +38,11 @@ func startKpanda(ctx context.Context) error {
 	go func() {
 		_ = controller.Run(ctx, config, controller.Options{MetricsAddr: "0", HealthAddr: "0", ProbeInterval: 2 * time.Second})
 	}()
-	s, err := server.New(ctx, config, server.Options{Listen: "127.0.0.1:0"})
+	oidc, err := startTestIssuer(ctx)
+	if err != nil {
+		return err
+	}
+	s, err := server.New(ctx, config, server.Options{Listen: "127.0.0.1:0", OIDC: oidc})
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ var GroupVersion = schema.GroupVersion{Group: "iam.kpanda.io", Version: "v1alpha
 
 var (
 	schemeBuilder = runtime.NewSchemeBuilder(func(scheme *runtime.Scheme) error {
-		scheme.AddKnownTypes(GroupVersion, &Group{}, &GroupList{}, &RoleGrant{}, &RoleGrantList{}, &Workspace{}, &WorkspaceList{})
+		scheme.AddKnownTypes(GroupVersion, &Group{}, &GroupList{}, &RoleGrant{}, &RoleGrantList{}, &Workspace{}, &WorkspaceList{}, &User{}, &UserList{})
 		metav1.AddToGroupVersion(scheme, GroupVersion)
 		return nil
 	})

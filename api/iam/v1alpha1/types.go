@@ -167,3 +167,59 @@ type WorkspaceList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []Workspace `json:"items"`
 }
+
+// UserSource says how a user proves who they are.
+// +kubebuilder:validation:Enum=Local;OIDC
+type UserSource string
+
+const (
+	// UserSourceLocal is a user with a password; its bcrypt hash is in Secret
+	// kpanda-system/kpanda-user-<name>, owned by the User.
+	UserSourceLocal UserSource = "Local"
+	// UserSourceOIDC is a user of the OIDC identity provider, created at their first login.
+	UserSourceOIDC UserSource = "OIDC"
+)
+
+// UserSpec is what an admin decides about a user.
+type UserSpec struct {
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="a user's source is immutable"
+	Source UserSource `json:"source"`
+	// Disabled users cannot log in, and their tokens stop working at their next request.
+	// +optional
+	Disabled bool `json:"disabled,omitempty"`
+	// +optional
+	DisplayName string `json:"displayName,omitempty"`
+	// +optional
+	Email string `json:"email,omitempty"`
+}
+
+// UserStatus is what kpanda observed about a user.
+type UserStatus struct {
+	// LastLoginTime is when the user last logged in.
+	// +optional
+	LastLoginTime *metav1.Time `json:"lastLoginTime,omitempty"`
+}
+
+// User is a person who can log in to kpanda. Its name is the user name, except for user names
+// that are not valid object names (such as e-mail addresses from OIDC): those are kept in the
+// annotation iam.kpanda.io/username of an object named after their hash.
+// +kubebuilder:object:root=true
+// +kubebuilder:resource:scope=Cluster
+// +kubebuilder:subresource:status
+// +kubebuilder:printcolumn:name="SOURCE",type=string,JSONPath=`.spec.source`
+// +kubebuilder:printcolumn:name="DISABLED",type=boolean,JSONPath=`.spec.disabled`
+// +kubebuilder:printcolumn:name="AGE",type=date,JSONPath=`.metadata.creationTimestamp`
+type User struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+	Spec              UserSpec   `json:"spec"`
+	Status            UserStatus `json:"status,omitempty"`
+}
+
+// UserList is a list of Users.
+// +kubebuilder:object:root=true
+type UserList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []User `json:"items"`
+}

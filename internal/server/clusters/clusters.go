@@ -18,7 +18,6 @@ import (
 	clusterv1alpha1 "github.com/kpanda/kpanda/api/cluster/v1alpha1"
 	memberclusters "github.com/kpanda/kpanda/internal/clusters"
 	"github.com/kpanda/kpanda/internal/clustersetting"
-	"github.com/kpanda/kpanda/internal/controller/binding"
 	"github.com/kpanda/kpanda/internal/integration"
 	"github.com/kpanda/kpanda/internal/server/iam"
 	"github.com/kpanda/kpanda/internal/server/rest"
@@ -54,7 +53,7 @@ func (h *Handler) owner(next http.HandlerFunc) http.HandlerFunc {
 // that cluster names do not leak.
 func (h *Handler) visible(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		snapshot, err := binding.LoadSnapshot(r.Context(), h.Client)
+		snapshot, err := iam.CallerSnapshot(r, h.Client)
 		if err != nil {
 			rest.WriteError(w, err)
 			return
@@ -84,7 +83,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		rest.WriteError(w, err)
 		return
 	}
-	snapshot, err := binding.LoadSnapshot(r.Context(), h.Client)
+	snapshot, err := iam.CallerSnapshot(r, h.Client)
 	if err != nil {
 		rest.WriteError(w, err)
 		return

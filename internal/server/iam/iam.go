@@ -27,9 +27,8 @@ import (
 
 // Handler serves the iam resources.
 type Handler struct {
-	Client    client.Client        // the global cluster
-	Clientset kubernetes.Interface // the global cluster, for user Secrets
-	Members   *clusters.Cache
+	Client  client.Client // the global cluster
+	Members *clusters.Cache
 }
 
 // Register adds the routes under prefix (".../v1alpha1").
@@ -50,6 +49,10 @@ func (h *Handler) Register(mux *http.ServeMux, prefix string) {
 	mux.HandleFunc("POST "+prefix+"/workspaces/{name}/members", h.admin(h.addMember))
 	mux.HandleFunc("POST "+prefix+"/workspaces/{name}/namespaces", h.admin(h.bindNamespace))
 	mux.HandleFunc("POST "+prefix+"/workspaces/{name}/clusters", h.admin(h.shareCluster))
+	mux.HandleFunc("DELETE "+prefix+"/workspaces/{name}", h.admin(h.deleteWorkspace))
+	mux.HandleFunc("DELETE "+prefix+"/workspaces/{name}/members", h.admin(h.removeMember))
+	mux.HandleFunc("DELETE "+prefix+"/workspaces/{name}/namespaces", h.admin(h.unbindNamespace))
+	mux.HandleFunc("DELETE "+prefix+"/workspaces/{name}/clusters/{cluster}", h.admin(h.unshareCluster))
 	mux.HandleFunc("GET "+prefix+"/explain", h.admin(h.explain))
 }
 
@@ -67,7 +70,7 @@ func (h *Handler) admin(next http.HandlerFunc) http.HandlerFunc {
 // kpanda-owner; others get 403 saying they may not do action.
 func RequirePlatformAdmin(reader client.Reader, action string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		snapshot, err := binding.LoadSnapshot(r.Context(), reader)
+		snapshot, err := CallerSnapshot(r, reader)
 		if err != nil {
 			rest.WriteError(w, err)
 			return
@@ -82,6 +85,20 @@ func RequirePlatformAdmin(reader client.Reader, action string, next http.Handler
 	}
 }
 
+// CallerSnapshot loads the access model as the caller of r holds it: the groups in the
+// caller's token (an OIDC login's groups claim) count as Group membership does, so a grant to
+// group G reaches every user whose provider says they are in G.
+func CallerSnapshot(r *http.Request, reader client.Reader) (*authz.Snapshot, error) {
+	snapshot, err := binding.LoadSnapshot(r.Context(), reader)
+	if err != nil {
+		return nil, err
+	}
+	if id := rest.IdentityFrom(r.Context()); id != nil {
+		snapshot = snapshot.WithGroups(id.User, id.Groups)
+	}
+	return snapshot, nil
+}
+
 // UserRequest is the body of POST /users.
 type UserRequest struct {
 	Name     string `json:"name"`
@@ -94,7 +111,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 		rest.WriteError(w, err)
 		return
 	}
-	err := auth.CreateUser(r.Context(), h.Clientset, req.Name, req.Password)
+	err := auth.CreateUser(r.Context(), h.Client, req.Name, req.Password)
 	switch {
 	case errors.Is(err, auth.ErrUserExists):
 		rest.WriteError(w, rest.Errorf(rest.CodeAlreadyExists, "name", "name: user "+req.Name+" already exists"))
@@ -109,15 +126,28 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// UserItem is one user of GET /users: the user name (which, for OIDC users, may differ from
+// the User object's name) and what the User says about it.
+type UserItem struct {
+	Name          string                 `json:"name"`
+	Source        iamv1alpha1.UserSource `json:"source"`
+	Disabled      bool                   `json:"disabled"`
+	DisplayName   string                 `json:"displayName,omitempty"`
+	Email         string                 `json:"email,omitempty"`
+	LastLoginTime *metav1.Time           `json:"lastLoginTime,omitempty"`
+}
+
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
-	names, err := auth.ListUsers(r.Context(), h.Clientset)
+	users, err := auth.ListUsers(r.Context(), h.Client)
 	if err != nil {
 		rest.WriteError(w, err)
 		return
 	}
-	items := make([]map[string]string, 0, len(names))
-	for _, name := range names {
-		items = append(items, map[string]string{"name": name})
+	items := make([]UserItem, 0, len(users))
+	for i := range users {
+		u := &users[i]
+		items = append(items, UserItem{Name: auth.UserName(u), Source: u.Spec.Source, Disabled: u.Spec.Disabled,
+			DisplayName: u.Spec.DisplayName, Email: u.Spec.Email, LastLoginTime: u.Status.LastLoginTime})
 	}
 	rest.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
 }
@@ -125,7 +155,7 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) setDisabled(disabled bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("name")
-		if err := auth.SetDisabled(r.Context(), h.Clientset, name, disabled); err != nil {
+		if err := auth.SetDisabled(r.Context(), h.Client, name, disabled); err != nil {
 			if errors.Is(err, auth.ErrUserGone) {
 				err = rest.Errorf(rest.CodeNotFound, "name", "user "+name+" not found")
 			}
@@ -257,7 +287,7 @@ func (h *Handler) authorizedGrant(w http.ResponseWriter, r *http.Request) (iamv1
 		rest.WriteError(w, err)
 		return spec, false
 	}
-	snapshot, err := binding.LoadSnapshot(r.Context(), h.Client)
+	snapshot, err := CallerSnapshot(r, h.Client)
 	if err != nil {
 		rest.WriteError(w, err)
 		return spec, false

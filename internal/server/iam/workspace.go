@@ -90,9 +90,10 @@ func (h *Handler) addMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	member := iamv1alpha1.WorkspaceMember{Subject: subject.Subject, Role: req.Role}
-	h.updateWorkspace(w, r, func(ws *iamv1alpha1.Workspace) {
+	h.updateWorkspace(w, r, func(ws *iamv1alpha1.Workspace) error {
 		ws.Spec.Members = slices.DeleteFunc(ws.Spec.Members, func(m iamv1alpha1.WorkspaceMember) bool { return m.Subject == member.Subject })
 		ws.Spec.Members = append(ws.Spec.Members, member)
+		return nil
 	})
 }
 
@@ -106,10 +107,11 @@ func (h *Handler) bindNamespace(w http.ResponseWriter, r *http.Request) {
 		rest.WriteError(w, rest.Errorf(rest.CodeInvalidArgument, "namespace", "cluster, namespace: both are required"))
 		return
 	}
-	h.updateWorkspace(w, r, func(ws *iamv1alpha1.Workspace) {
+	h.updateWorkspace(w, r, func(ws *iamv1alpha1.Workspace) error {
 		if !slices.Contains(ws.Spec.ResourceGroups, ref) {
 			ws.Spec.ResourceGroups = append(ws.Spec.ResourceGroups, ref)
 		}
+		return nil
 	})
 }
 
@@ -128,21 +130,25 @@ func (h *Handler) shareCluster(w http.ResponseWriter, r *http.Request) {
 		rest.WriteError(w, rest.Errorf(rest.CodeInvalidArgument, "cluster", "cluster: required"))
 		return
 	}
-	h.updateWorkspace(w, r, func(ws *iamv1alpha1.Workspace) {
+	h.updateWorkspace(w, r, func(ws *iamv1alpha1.Workspace) error {
 		if !slices.Contains(ws.Spec.SharedClusters, req.Cluster) {
 			ws.Spec.SharedClusters = append(ws.Spec.SharedClusters, req.Cluster)
 		}
+		return nil
 	})
 }
 
 // updateWorkspace applies change to the named workspace, starting over on a concurrent edit.
-func (h *Handler) updateWorkspace(w http.ResponseWriter, r *http.Request, change func(*iamv1alpha1.Workspace)) {
+// An error from change (something to remove that is not there) leaves the workspace as it was.
+func (h *Handler) updateWorkspace(w http.ResponseWriter, r *http.Request, change func(*iamv1alpha1.Workspace) error) {
 	var ws iamv1alpha1.Workspace
 	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		if err := h.Client.Get(r.Context(), client.ObjectKey{Name: r.PathValue("name")}, &ws); err != nil {
 			return notFound("workspace", r.PathValue("name"), err)
 		}
-		change(&ws)
+		if err := change(&ws); err != nil {
+			return err
+		}
 		return h.Client.Update(r.Context(), &ws)
 	})
 	if err != nil {
