@@ -26,9 +26,10 @@ type Releases struct {
 	namespace string
 }
 
-// NewReleases prepares Helm for namespace; log receives Helm's own log lines.
-func NewReleases(config *rest.Config, namespace string, log io.Writer) (*Releases, error) {
-	getter, err := newRESTClientGetter(config, namespace)
+// NewReleases prepares Helm for namespace; log receives Helm's own log lines. discovery, when not
+// nil, is a cache of the cluster's discovery shared between calls.
+func NewReleases(config *rest.Config, namespace string, log io.Writer, discovery *Discovery) (*Releases, error) {
+	getter, err := newRESTClientGetter(config, namespace, discovery)
 	if err != nil {
 		return nil, fmt.Errorf("helm client: %w", err)
 	}
@@ -136,18 +137,21 @@ func (r *Releases) History(name string) ([]*release.Release, error) {
 	return out, nil
 }
 
-// UnlockPending marks the newest revision of release name failed when it is stuck in a pending
-// state (an operation died mid-way), so that the next upgrade or rollback may proceed — what
-// Flux's helm-controller does. It reports whether it changed anything.
-func (r *Releases) UnlockPending(name string) (bool, error) {
-	rel, err := r.Last(name)
-	if err != nil || rel == nil || !rel.Info.Status.IsPending() {
-		return false, err
+// UnlockPending marks the newest revision of history (as History returns it) failed when it is
+// stuck in a pending state (an operation died mid-way), so that the next action may proceed —
+// what Flux's helm-controller does. It reports whether it changed anything.
+func (r *Releases) UnlockPending(history []*release.Release) (bool, error) {
+	if len(history) == 0 {
+		return false, nil
 	}
-	rel.Info.Status = releasecommon.StatusFailed
-	rel.Info.Description = "Marked failed by kpanda: the operation that left it " + "pending ended without finishing"
-	if err := r.cfg.Releases.Update(rel); err != nil {
-		return false, fmt.Errorf("unlocking release %s: %w", name, err)
+	last := history[len(history)-1]
+	if last.Info == nil || !last.Info.Status.IsPending() {
+		return false, nil
+	}
+	last.Info.Status = releasecommon.StatusFailed
+	last.Info.Description = "Marked failed by kpanda: the operation that left it pending ended without finishing"
+	if err := r.cfg.Releases.Update(last); err != nil {
+		return false, fmt.Errorf("unlocking release %s: %w", last.Name, err)
 	}
 	return true, nil
 }

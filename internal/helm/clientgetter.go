@@ -1,6 +1,9 @@
 package helm
 
 import (
+	"sync"
+	"time"
+
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
@@ -19,22 +22,54 @@ type restClientGetter struct {
 	mapper    meta.RESTMapper
 }
 
-func newRESTClientGetter(config *rest.Config, namespace string) (*restClientGetter, error) {
+func newRESTClientGetter(config *rest.Config, namespace string, shared *Discovery) (*restClientGetter, error) {
 	config = rest.CopyConfig(config)
 	if config.QPS == 0 {
 		config.QPS, config.Burst = 50, 100
 	}
+	if shared == nil {
+		var err error
+		if shared, err = NewDiscovery(config); err != nil {
+			return nil, err
+		}
+	}
+	cached, mapper := shared.current()
+	return &restClientGetter{config: config, namespace: namespace, discovery: cached, mapper: mapper}, nil
+}
+
+// discoveryTTL is how long a Discovery trusts what it learnt: CRDs installed by other means
+// than a Helm action (which invalidates the cache itself) show up after at most this long.
+const discoveryTTL = time.Minute
+
+// Discovery caches what Helm asks a cluster before every action — its version and API
+// resources — so that operations in a long-running process do not each pay for a full
+// discovery, as the helm CLI does not either (it caches discovery on disk). Discovery documents
+// are the same for every user, so one cache serves every impersonated user of a cluster.
+type Discovery struct {
+	mu        sync.Mutex
+	cached    discovery.CachedDiscoveryInterface
+	mapper    meta.RESTMapper
+	refreshed time.Time
+}
+
+// NewDiscovery caches the discovery of the cluster config reaches.
+func NewDiscovery(config *rest.Config) (*Discovery, error) {
 	dc, err := discovery.NewDiscoveryClientForConfig(config)
 	if err != nil {
 		return nil, err
 	}
 	cached := memory.NewMemCacheClient(dc)
-	return &restClientGetter{
-		config:    config,
-		namespace: namespace,
-		discovery: cached,
-		mapper:    restmapper.NewDeferredDiscoveryRESTMapper(cached),
-	}, nil
+	return &Discovery{cached: cached, mapper: restmapper.NewDeferredDiscoveryRESTMapper(cached), refreshed: time.Now()}, nil
+}
+
+func (d *Discovery) current() (discovery.CachedDiscoveryInterface, meta.RESTMapper) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if time.Since(d.refreshed) > discoveryTTL {
+		d.cached.Invalidate()
+		d.refreshed = time.Now()
+	}
+	return d.cached, d.mapper
 }
 
 func (g *restClientGetter) ToRESTConfig() (*rest.Config, error) {

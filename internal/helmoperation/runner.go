@@ -2,16 +2,16 @@ package helmoperation
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"time"
 
 	releasecommon "helm.sh/helm/v4/pkg/release/common"
 	release "helm.sh/helm/v4/pkg/release/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/types"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	helmv1alpha1 "github.com/kpanda/kpanda/api/helm/v1alpha1"
@@ -27,6 +27,9 @@ type Runner struct {
 	Config *rest.Config
 	// Log, when set, receives the runner's log as well as the status' tail.
 	Log io.Writer
+	// Discovery, when set, is the member's discovery cache shared between runs (local
+	// executor); a Job's single run discovers afresh.
+	Discovery *helm.Discovery
 }
 
 // Run performs operation namespace/name and reports its result in its status. The returned error
@@ -55,25 +58,28 @@ func (r *Runner) Run(ctx context.Context, namespace, name string) error {
 }
 
 func (r *Runner) markRunning(ctx context.Context, op *helmv1alpha1.HelmOperation) error {
-	return r.patchStatus(ctx, op, func(status *helmv1alpha1.HelmOperationStatus) {
-		status.Phase = helmv1alpha1.OperationRunning
-		if status.StartTime == nil {
-			now := metav1.Now()
-			status.StartTime = &now
-		}
-	})
+	status := helmv1alpha1.HelmOperationStatus{Phase: helmv1alpha1.OperationRunning, StartTime: op.Status.StartTime}
+	if status.StartTime == nil {
+		now := metav1.Now()
+		status.StartTime = &now
+	}
+	return r.patchStatus(ctx, op, status)
 }
 
 // perform runs the Helm action of op as op's user.
 func (r *Runner) perform(ctx context.Context, op *helmv1alpha1.HelmOperation, log io.Writer) (*release.Release, error) {
 	ctx, cancel := context.WithTimeout(ctx, op.Spec.Timeout.Duration+time.Minute)
 	defer cancel()
-	releases, err := helm.NewReleases(r.userConfig(op), op.Namespace, log)
+	releases, err := helm.NewReleases(r.userConfig(op), op.Namespace, log, r.Discovery)
+	if err != nil {
+		return nil, err
+	}
+	history, err := releases.History(op.Spec.Release)
 	if err != nil {
 		return nil, err
 	}
 	// A release left pending by an operation that died would refuse every later action.
-	if unlocked, err := releases.UnlockPending(op.Spec.Release); err != nil {
+	if unlocked, err := releases.UnlockPending(history); err != nil {
 		return nil, err
 	} else if unlocked {
 		fmt.Fprintf(log, "Release %s was stuck in a pending state; marked it failed so this operation can proceed\n", op.Spec.Release)
@@ -81,7 +87,7 @@ func (r *Runner) perform(ctx context.Context, op *helmv1alpha1.HelmOperation, lo
 	opts := helm.Options{Wait: op.Spec.Wait, Atomic: op.Spec.Atomic, Timeout: op.Spec.Timeout.Duration}
 	switch op.Spec.Type {
 	case helmv1alpha1.OperationInstall, helmv1alpha1.OperationUpgrade:
-		return r.installOrUpgrade(ctx, releases, op, opts, log)
+		return r.installOrUpgrade(ctx, releases, history, op, opts, log)
 	case helmv1alpha1.OperationRollback:
 		fmt.Fprintf(log, "Rolling back %s to revision %d\n", op.Spec.Release, op.Spec.Revision)
 		return releases.Rollback(op.Spec.Release, op.Spec.Revision, opts)
@@ -94,7 +100,7 @@ func (r *Runner) perform(ctx context.Context, op *helmv1alpha1.HelmOperation, lo
 
 // installOrUpgrade installs when the release was never deployed and upgrades otherwise: a first
 // install that failed leaves a revision behind that a second install would collide with.
-func (r *Runner) installOrUpgrade(ctx context.Context, releases *helm.Releases, op *helmv1alpha1.HelmOperation, opts helm.Options, log io.Writer) (*release.Release, error) {
+func (r *Runner) installOrUpgrade(ctx context.Context, releases *helm.Releases, history []*release.Release, op *helmv1alpha1.HelmOperation, opts helm.Options, log io.Writer) (*release.Release, error) {
 	values, err := helm.ParseValues(op.Spec.Values)
 	if err != nil {
 		return nil, err
@@ -117,10 +123,6 @@ func (r *Runner) installOrUpgrade(ctx context.Context, releases *helm.Releases, 
 	}
 	fmt.Fprintf(log, "Downloading chart %s/%s %s\n", chartRef.Repo, chartRef.Name, version.Version)
 	ch, err := access.DownloadChart(ctx, version)
-	if err != nil {
-		return nil, err
-	}
-	history, err := releases.History(op.Spec.Release)
 	if err != nil {
 		return nil, err
 	}
@@ -160,23 +162,24 @@ func (r *Runner) report(ctx context.Context, op *helmv1alpha1.HelmOperation, rel
 	// a result when one is known.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	return r.patchStatus(ctx, op, func(status *helmv1alpha1.HelmOperationStatus) {
-		now := metav1.Now()
-		status.CompletionTime, status.Reported, status.LogTail = &now, true, logTail
-		if rel != nil {
-			status.Revision = rel.Version
-			if rel.Chart != nil && rel.Chart.Metadata != nil {
-				status.ChartVersion, status.AppVersion = rel.Chart.Metadata.Version, rel.Chart.Metadata.AppVersion
-			}
+	now := metav1.Now()
+	status := helmv1alpha1.HelmOperationStatus{StartTime: op.Status.StartTime, CompletionTime: &now, Reported: true, LogTail: logTail, JobName: op.Status.JobName}
+	if rel != nil {
+		status.Revision = rel.Version
+		if rel.Chart != nil && rel.Chart.Metadata != nil {
+			status.ChartVersion, status.AppVersion = rel.Chart.Metadata.Version, rel.Chart.Metadata.AppVersion
 		}
-		if actionErr != nil {
-			status.Phase, status.Result = helmv1alpha1.OperationFailed, actionErr.Error()
-			meta.SetStatusCondition(&status.Conditions, metav1.Condition{Type: helmv1alpha1.ConditionComplete, Status: metav1.ConditionFalse, Reason: "HelmError", Message: actionErr.Error()})
-			return
-		}
+	}
+	complete := metav1.Condition{Type: helmv1alpha1.ConditionComplete, Status: metav1.ConditionTrue, Reason: "Succeeded", LastTransitionTime: now}
+	if actionErr != nil {
+		status.Phase, status.Result = helmv1alpha1.OperationFailed, actionErr.Error()
+		complete.Status, complete.Reason = metav1.ConditionFalse, "HelmError"
+	} else {
 		status.Phase, status.Result = helmv1alpha1.OperationSucceeded, succeededMessage(op, rel)
-		meta.SetStatusCondition(&status.Conditions, metav1.Condition{Type: helmv1alpha1.ConditionComplete, Status: metav1.ConditionTrue, Reason: "Succeeded", Message: status.Result})
-	})
+	}
+	complete.Message = status.Result
+	status.Conditions = []metav1.Condition{complete}
+	return r.patchStatus(ctx, op, status)
 }
 
 func succeededMessage(op *helmv1alpha1.HelmOperation, rel *release.Release) string {
@@ -186,16 +189,15 @@ func succeededMessage(op *helmv1alpha1.HelmOperation, rel *release.Release) stri
 	return fmt.Sprintf("%s of %s succeeded: revision %d", op.Spec.Type, op.Spec.Release, rel.Version)
 }
 
-// patchStatus applies change to the latest op and writes its status, retrying on conflicts.
-func (r *Runner) patchStatus(ctx context.Context, op *helmv1alpha1.HelmOperation, change func(*helmv1alpha1.HelmOperationStatus)) error {
-	err := retry.RetryOnConflict(retry.DefaultBackoff, func() error {
-		if err := r.Client.Get(ctx, client.ObjectKeyFromObject(op), op); err != nil {
-			return err
-		}
-		change(&op.Status)
-		return r.Client.Status().Update(ctx, op)
-	})
+// patchStatus merges status into op's: one request, no read first and no conflict to retry.
+// The runner is the only writer of the fields it sets (the controller only fails operations
+// that can no longer report), so there is nothing to lose by not locking.
+func (r *Runner) patchStatus(ctx context.Context, op *helmv1alpha1.HelmOperation, status helmv1alpha1.HelmOperationStatus) error {
+	patch, err := json.Marshal(map[string]any{"status": status})
 	if err != nil {
+		return fmt.Errorf("reporting on helm operation %s/%s: %w", op.Namespace, op.Name, err)
+	}
+	if err := r.Client.Status().Patch(ctx, op, client.RawPatch(types.MergePatchType, patch)); err != nil {
 		return fmt.Errorf("reporting on helm operation %s/%s: %w", op.Namespace, op.Name, err)
 	}
 	return nil

@@ -16,7 +16,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -28,6 +27,7 @@ import (
 	"github.com/kpanda/kpanda/internal/crd"
 	"github.com/kpanda/kpanda/internal/integration"
 	"github.com/kpanda/kpanda/internal/server/clusters"
+	helmapps "github.com/kpanda/kpanda/internal/server/helm"
 	"github.com/kpanda/kpanda/internal/server/iam"
 	"github.com/kpanda/kpanda/internal/server/proxy"
 	restconv "github.com/kpanda/kpanda/internal/server/rest"
@@ -44,7 +44,9 @@ type Options struct {
 	TLSCertFile, TLSKeyFile string
 	// TokenTTL is how long a login lasts.
 	TokenTTL time.Duration
-	Log      *slog.Logger
+	// OIDC, when its IssuerURL is set, lets users of that identity provider log in.
+	OIDC auth.OIDCOptions
+	Log  *slog.Logger
 }
 
 // Server is a configured apiserver, ready to Serve.
@@ -52,6 +54,7 @@ type Server struct {
 	opts     Options
 	handler  http.Handler
 	listener net.Listener
+	oidc     *auth.OIDC // nil when OIDC is not configured
 	// AdminPassword is the bootstrap admin's password when this start created the admin, else
 	// empty: it is shown once and never stored in clear.
 	AdminPassword string
@@ -63,10 +66,6 @@ func New(ctx context.Context, config *rest.Config, opts Options) (*Server, error
 	if opts.TokenTTL == 0 {
 		opts.TokenTTL = auth.DefaultTokenTTL
 	}
-	clientset, err := kubernetes.NewForConfig(config)
-	if err != nil {
-		return nil, fmt.Errorf("building client: %w", err)
-	}
 	global, err := client.New(config, client.Options{Scheme: controller.Scheme()})
 	if err != nil {
 		return nil, fmt.Errorf("building client: %w", err)
@@ -75,32 +74,40 @@ func New(ctx context.Context, config *rest.Config, opts Options) (*Server, error
 	if err := crd.Install(ctx, config, crdmanifests.Manifests, crdmanifests.Global); err != nil {
 		return nil, err
 	}
-	password, _, err := auth.Bootstrap(ctx, clientset)
+	password, _, err := auth.Bootstrap(ctx, global)
 	if err != nil {
 		return nil, fmt.Errorf("bootstrapping the admin user: %w", err)
 	}
 	if err := iam.EnsureBootstrapAdmin(ctx, global, auth.AdminUser); err != nil {
 		return nil, err
 	}
-	tokens, err := auth.NewTokenIssuer(ctx, clientset)
+	tokens, err := auth.NewTokenIssuer(ctx, global)
 	if err != nil {
 		return nil, fmt.Errorf("loading the token signing key: %w", err)
+	}
+	var oidc *auth.OIDC
+	if opts.OIDC.IssuerURL != "" {
+		if oidc, err = auth.NewOIDC(opts.OIDC); err != nil {
+			return nil, err
+		}
 	}
 	listener, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("--listen %s: %w", opts.Listen, err)
 	}
-	s := &Server{opts: opts, listener: listener, AdminPassword: password}
+	s := &Server{opts: opts, listener: listener, oidc: oidc, AdminPassword: password}
 	members := memberclusters.NewCache(global)
-	s.handler = s.routes(auth.NewAuthenticator(clientset), tokens, []registrar{
+	s.handler = s.routes(auth.NewAuthenticator(global), tokens, []registrar{
 		&clusters.Handler{Client: global, Registry: &integration.Service{Client: global}},
-		&iam.Handler{Client: global, Clientset: clientset, Members: members},
+		&iam.Handler{Client: global, Members: members},
+		&helmapps.Handler{Global: global, Members: members},
 		&proxy.Handler{Members: members, GroupsOf: func(r *http.Request, user string) ([]string, error) {
 			snapshot, err := binding.LoadSnapshot(r.Context(), global)
 			if err != nil {
 				return nil, err
 			}
-			return snapshot.GroupsOf(user), nil
+			// The groups of the caller's token (OIDC) count as Group membership does.
+			return snapshot.WithGroups(user, restconv.IdentityFrom(r.Context()).Groups).GroupsOf(user), nil
 		}},
 	})
 	return s, nil
@@ -163,6 +170,9 @@ func (s *Server) routes(authenticator *auth.Authenticator, tokens *auth.TokenIss
 	public.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
 	public.HandleFunc("GET /openapi/v3", serveOpenAPI)
 	public.Handle("POST "+APIPrefix+"/login", &loginHandler{authenticator: authenticator, tokens: tokens, ttl: s.opts.TokenTTL})
+	oidcLogin := &oidcLoginHandler{oidc: s.oidc, authenticator: authenticator, tokens: tokens, ttl: s.opts.TokenTTL}
+	public.HandleFunc("GET "+APIPrefix+"/login/oidc", oidcLogin.config)
+	public.HandleFunc("POST "+APIPrefix+"/login/oidc", oidcLogin.login)
 
 	private := http.NewServeMux()
 	for _, resource := range resources {

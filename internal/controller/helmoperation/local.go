@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	helmv1alpha1 "github.com/kpanda/kpanda/api/helm/v1alpha1"
+	"github.com/kpanda/kpanda/internal/helm"
 	runner "github.com/kpanda/kpanda/internal/helmoperation"
 )
 
@@ -32,8 +33,9 @@ func (e *LocalExecutor) Running(op *helmv1alpha1.HelmOperation) bool {
 	return ok
 }
 
-// Start runs op with the runner; its report lands in op's status.
-func (e *LocalExecutor) Start(op *helmv1alpha1.HelmOperation, c client.Client, config *rest.Config) {
+// Start runs op with the runner; its report lands in op's status. discovery is the member's
+// shared discovery cache.
+func (e *LocalExecutor) Start(op *helmv1alpha1.HelmOperation, c client.Client, config *rest.Config, discovery *helm.Discovery) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.running == nil {
@@ -47,7 +49,7 @@ func (e *LocalExecutor) Start(op *helmv1alpha1.HelmOperation, c client.Client, c
 	namespace, name, uid := op.Namespace, op.Name, op.UID
 	go func() {
 		defer e.finished(uid)
-		r := &runner.Runner{Client: c, Config: config}
+		r := &runner.Runner{Client: c, Config: config, Discovery: discovery}
 		if err := r.Run(ctx, namespace, name); err != nil {
 			e.Log.Error(err, "Helm operation could not report", "namespace", namespace, "name", name)
 		}

@@ -21,6 +21,7 @@ import (
 	helmv1alpha1 "github.com/kpanda/kpanda/api/helm/v1alpha1"
 	"github.com/kpanda/kpanda/internal/clustersetting"
 	"github.com/kpanda/kpanda/internal/controller/helmrelease"
+	"github.com/kpanda/kpanda/internal/helm"
 )
 
 // Reconciler reconciles the HelmOperations of one member.
@@ -34,6 +35,8 @@ type Reconciler struct {
 	// Config reaches the member; the Job executor needs nothing of it, the local one runs Helm
 	// with it (impersonating the operation's user).
 	Config *rest.Config
+	// Discovery is the member's discovery cache for the local executor's runs.
+	Discovery *helm.Discovery
 }
 
 // Reconcile moves one operation one step.
@@ -70,7 +73,7 @@ func (r *Reconciler) reconcileLocal(ctx context.Context, op *helmv1alpha1.HelmOp
 		return r.fail(ctx, op, "ExecutorRestarted",
 			"The controller-manager restarted while this operation ran, so it never reported; the release's next operation unlocks it if Helm left it pending")
 	}
-	r.Local.Start(op, r.Client, r.Config)
+	r.Local.Start(op, r.Client, r.Config, r.Discovery)
 	return nil
 }
 

@@ -146,25 +146,56 @@ func (r *Reconciler) start(ctx context.Context, rel *helmv1alpha1.HelmRelease, o
 				Message: "Nobody to act as: install and change apps with `kpanda app`, or set annotation " + helmv1alpha1.RequestedByAnnotation + " to your own user name"})
 		})
 	}
-	op := r.newOperation(rel, opType, user)
-	// The name is fixed per release, generation and type: a reconcile that reads a stale
-	// release from the cache finds the operation already there instead of starting a second.
-	if err := r.Client.Create(ctx, op); err != nil && !apierrors.IsAlreadyExists(err) {
-		return fmt.Errorf("creating the %s operation of helm release %s/%s: %w", opType, rel.Namespace, rel.Name, err)
+	op, err := r.createOperation(ctx, r.newOperation(rel, opType, user))
+	if err != nil {
+		return err
 	}
-	if opType == helmv1alpha1.OperationRollback {
-		// The rollback is asked once; a later change of the spec is an upgrade again.
+	if err := r.patchStatus(ctx, rel, func(s *helmv1alpha1.HelmReleaseStatus) {
+		s.CurrentOperation, s.Phase = op.Name, phaseOf(op.Spec.Type)
+		meta.SetStatusCondition(&s.Conditions, metav1.Condition{Type: helmv1alpha1.ConditionReady, Status: metav1.ConditionUnknown, Reason: string(phaseOf(op.Spec.Type)), ObservedGeneration: rel.Generation,
+			Message: fmt.Sprintf("Helm operation %s is running", op.Name)})
+	}); err != nil {
+		return err
+	}
+	if _, asked := rel.Annotations[helmv1alpha1.RollbackToAnnotation]; asked && op.Spec.Type == helmv1alpha1.OperationRollback {
+		// The rollback is asked once; a later change of the spec is an upgrade again. Cleared
+		// only now that the operation is current, so no reconcile in between sees a spec
+		// change without the request and starts an upgrade.
 		patch := client.MergeFrom(rel.DeepCopy())
 		delete(rel.Annotations, helmv1alpha1.RollbackToAnnotation)
 		if err := r.Client.Patch(ctx, rel, patch); err != nil {
 			return fmt.Errorf("clearing the rollback request of helm release %s/%s: %w", rel.Namespace, rel.Name, err)
 		}
 	}
-	return r.patchStatus(ctx, rel, func(s *helmv1alpha1.HelmReleaseStatus) {
-		s.CurrentOperation, s.Phase = op.Name, phaseOf(opType)
-		meta.SetStatusCondition(&s.Conditions, metav1.Condition{Type: helmv1alpha1.ConditionReady, Status: metav1.ConditionUnknown, Reason: string(phaseOf(opType)), ObservedGeneration: rel.Generation,
-			Message: fmt.Sprintf("Helm operation %s is running", op.Name)})
-	})
+	return nil
+}
+
+// createOperation creates op, or returns the operation already created under its name. Names
+// are fixed per release and generation (uninstall: per release), so a reconcile that reads a
+// stale release from the cache adopts the operation an earlier one started instead of starting a
+// second, whatever type it would have chosen.
+func (r *Reconciler) createOperation(ctx context.Context, op *helmv1alpha1.HelmOperation) (*helmv1alpha1.HelmOperation, error) {
+	err := r.Client.Create(ctx, op)
+	if apierrors.IsAlreadyExists(err) {
+		var existing helmv1alpha1.HelmOperation
+		if err := r.Client.Get(ctx, client.ObjectKeyFromObject(op), &existing); err != nil {
+			return nil, fmt.Errorf("reading helm operation %s/%s: %w", op.Namespace, op.Name, err)
+		}
+		return &existing, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("creating the %s operation of helm release %s/%s: %w", op.Spec.Type, op.Namespace, op.Spec.Release, err)
+	}
+	return op, nil
+}
+
+// operationName is fixed per release UID and generation, and per release UID for its uninstall.
+func operationName(rel *helmv1alpha1.HelmRelease, opType helmv1alpha1.OperationType) string {
+	uid := string(rel.UID)[:5]
+	if opType == helmv1alpha1.OperationUninstall {
+		return fmt.Sprintf("%s-uninstall-%s", rel.Name, uid)
+	}
+	return fmt.Sprintf("%s-%d-%s", rel.Name, rel.Generation, uid)
 }
 
 func (r *Reconciler) newOperation(rel *helmv1alpha1.HelmRelease, opType helmv1alpha1.OperationType, user string) *helmv1alpha1.HelmOperation {
@@ -176,7 +207,7 @@ func (r *Reconciler) newOperation(rel *helmv1alpha1.HelmRelease, opType helmv1al
 	return &helmv1alpha1.HelmOperation{
 		ObjectMeta: metav1.ObjectMeta{
 			Namespace: rel.Namespace,
-			Name:      fmt.Sprintf("%s-%s-%d-%s", rel.Name, strings.ToLower(string(opType)), rel.Generation, string(rel.UID)[:5]),
+			Name:      operationName(rel, opType),
 			Labels:    map[string]string{helmv1alpha1.ReleaseLabel: rel.Name},
 		},
 		Spec: helmv1alpha1.HelmOperationSpec{

@@ -30,6 +30,7 @@ import (
 	"github.com/kpanda/kpanda/internal/controller/helmrelease"
 	"github.com/kpanda/kpanda/internal/controller/helmrepo"
 	"github.com/kpanda/kpanda/internal/crd"
+	"github.com/kpanda/kpanda/internal/helm"
 	runner "github.com/kpanda/kpanda/internal/helmoperation"
 )
 
@@ -117,7 +118,11 @@ func newCluster(member *clusters.Member) (cluster.Cluster, error) {
 func addControllers(ctx context.Context, name string, member *clusters.Member, c cluster.Cluster, settings *clustersetting.Store, local *helmoperation.LocalExecutor, log logr.Logger) error {
 	repos := &helmrepo.Reconciler{Client: c.GetClient(), Cluster: name, Settings: settings}
 	releases := &helmrelease.Reconciler{Client: c.GetClient(), Cluster: name, Settings: settings, Events: c.GetEventRecorder("kpanda-helm")}
-	operations := &helmoperation.Reconciler{Client: c.GetClient(), Cluster: name, Settings: settings, Local: local, Config: member.Config}
+	discovery, err := helm.NewDiscovery(member.Config)
+	if err != nil {
+		return fmt.Errorf("discovery of cluster %s: %w", name, err)
+	}
+	operations := &helmoperation.Reconciler{Client: c.GetClient(), Cluster: name, Settings: settings, Local: local, Config: member.Config, Discovery: discovery}
 
 	toRelease := handler.TypedEnqueueRequestsFromMapFunc(func(_ context.Context, op *helmv1alpha1.HelmOperation) []reconcile.Request {
 		return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: op.Namespace, Name: op.Spec.Release}}}

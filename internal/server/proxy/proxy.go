@@ -79,6 +79,22 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 // cannot get resource "secrets" in API group "" in the namespace "ns1"`.
 var forbiddenRE = regexp.MustCompile(`cannot (\S+) resource "([^"]+)"`)
 
+// RBACError is kpanda's form of a member's denial (memberMessage, the apiserver's message; may
+// be empty), naming the user and cluster, so a user sees which of their rights is missing where.
+// Every handler that acts in a member as the caller answers a 403 with it.
+func RBACError(user, cluster, memberMessage string) *rest.Error {
+	message := fmt.Sprintf("[RBAC] access this resource is forbidden for user(%s) in cluster(%s)", user, cluster)
+	if m := forbiddenRE.FindStringSubmatch(memberMessage); m != nil {
+		message = fmt.Sprintf("[RBAC] %s %s is forbidden for user(%s) in cluster(%s)", m[1], m[2], user, cluster)
+	} else if memberMessage != "" {
+		// Not RBAC's wording (an admission policy refused, say): the member's message is the why.
+		message += ": " + memberMessage
+	}
+	err := rest.Errorf(rest.CodePermissionDenied, "", message)
+	err.Reason = "Forbidden"
+	return err
+}
+
 // forbiddenAsRBACError turns the member's 403 into kpanda's error form, naming the user and
 // cluster, so a user sees which of their rights is missing where.
 func forbiddenAsRBACError(user, cluster string) func(*http.Response) error {
@@ -88,17 +104,11 @@ func forbiddenAsRBACError(user, cluster string) func(*http.Response) error {
 		}
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 		_ = resp.Body.Close()
-		verb, resource := "access", "this resource"
 		var status struct {
 			Message string `json:"message"`
 		}
-		if json.Unmarshal(body, &status) == nil {
-			if m := forbiddenRE.FindStringSubmatch(status.Message); m != nil {
-				verb, resource = m[1], m[2]
-			}
-		}
-		message := fmt.Sprintf("[RBAC] %s %s is forbidden for user(%s) in cluster(%s)", verb, resource, user, cluster)
-		data, _ := json.Marshal(rest.ErrorBody{Code: rest.CodePermissionDenied, Message: message, Reason: "Forbidden"})
+		_ = json.Unmarshal(body, &status)
+		data, _ := json.Marshal(RBACError(user, cluster, status.Message).ErrorBody)
 		resp.Body = io.NopCloser(bytes.NewReader(data))
 		resp.ContentLength = int64(len(data))
 		resp.Header.Set("Content-Length", fmt.Sprint(len(data)))
