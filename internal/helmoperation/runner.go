@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
+	chart "helm.sh/helm/v4/pkg/chart/v2"
 	releasecommon "helm.sh/helm/v4/pkg/release/common"
 	release "helm.sh/helm/v4/pkg/release/v1"
-	"k8s.io/apimachinery/pkg/types"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -42,15 +44,21 @@ func (r *Runner) Run(ctx context.Context, namespace, name string) error {
 	if op.Status.Reported {
 		return nil
 	}
-	if err := r.markRunning(ctx, &op); err != nil {
-		return err
-	}
+	// Marking the operation Running and preparing the action (clients, history, chart) overlap:
+	// both wait on the apiserver, neither needs the other. The action and the report wait for
+	// the mark, so Running is never written after the report.
+	marked := make(chan error, 1)
+	go func() { marked <- r.markRunning(ctx, &op) }()
+	waitMarked := sync.OnceValue(func() error { return <-marked })
 	tail := &logTail{}
 	var log io.Writer = tail
 	if r.Log != nil {
 		log = io.MultiWriter(tail, r.Log)
 	}
-	rel, actionErr := r.perform(ctx, &op, log)
+	rel, actionErr := r.perform(ctx, &op, log, waitMarked)
+	if err := waitMarked(); err != nil {
+		return err
+	}
 	if actionErr != nil {
 		fmt.Fprintf(log, "Error: %v\n", actionErr)
 	}
@@ -66,8 +74,9 @@ func (r *Runner) markRunning(ctx context.Context, op *helmv1alpha1.HelmOperation
 	return r.patchStatus(ctx, op, status)
 }
 
-// perform runs the Helm action of op as op's user.
-func (r *Runner) perform(ctx context.Context, op *helmv1alpha1.HelmOperation, log io.Writer) (*release.Release, error) {
+// perform runs the Helm action of op as op's user. It reads what the action needs first, then
+// waits until op is marked Running before it writes anything.
+func (r *Runner) perform(ctx context.Context, op *helmv1alpha1.HelmOperation, log io.Writer, waitMarked func() error) (*release.Release, error) {
 	ctx, cancel := context.WithTimeout(ctx, op.Spec.Timeout.Duration+time.Minute)
 	defer cancel()
 	releases, err := helm.NewReleases(r.userConfig(op), op.Namespace, log, r.Discovery)
@@ -76,6 +85,15 @@ func (r *Runner) perform(ctx context.Context, op *helmv1alpha1.HelmOperation, lo
 	}
 	history, err := releases.History(op.Spec.Release)
 	if err != nil {
+		return nil, err
+	}
+	var ch *chart.Chart
+	if op.Spec.Type == helmv1alpha1.OperationInstall || op.Spec.Type == helmv1alpha1.OperationUpgrade {
+		if ch, err = r.loadChart(ctx, op, log); err != nil {
+			return nil, err
+		}
+	}
+	if err := waitMarked(); err != nil {
 		return nil, err
 	}
 	// A release left pending by an operation that died would refuse every later action.
@@ -87,7 +105,11 @@ func (r *Runner) perform(ctx context.Context, op *helmv1alpha1.HelmOperation, lo
 	opts := helm.Options{Wait: op.Spec.Wait, Atomic: op.Spec.Atomic, Timeout: op.Spec.Timeout.Duration}
 	switch op.Spec.Type {
 	case helmv1alpha1.OperationInstall, helmv1alpha1.OperationUpgrade:
-		return r.installOrUpgrade(ctx, releases, history, op, opts, log)
+		values, err := helm.ParseValues(op.Spec.Values)
+		if err != nil {
+			return nil, err
+		}
+		return installOrUpgrade(ctx, releases, history, op.Spec.Release, ch, values, opts, log)
 	case helmv1alpha1.OperationRollback:
 		fmt.Fprintf(log, "Rolling back %s to revision %d\n", op.Spec.Release, op.Spec.Revision)
 		return releases.Rollback(op.Spec.Release, op.Spec.Revision, opts)
@@ -98,13 +120,8 @@ func (r *Runner) perform(ctx context.Context, op *helmv1alpha1.HelmOperation, lo
 	return nil, fmt.Errorf("type: unknown operation type %q", op.Spec.Type)
 }
 
-// installOrUpgrade installs when the release was never deployed and upgrades otherwise: a first
-// install that failed leaves a revision behind that a second install would collide with.
-func (r *Runner) installOrUpgrade(ctx context.Context, releases *helm.Releases, history []*release.Release, op *helmv1alpha1.HelmOperation, opts helm.Options, log io.Writer) (*release.Release, error) {
-	values, err := helm.ParseValues(op.Spec.Values)
-	if err != nil {
-		return nil, err
-	}
+// loadChart resolves op's chart in its repo's stored index and downloads it.
+func (r *Runner) loadChart(ctx context.Context, op *helmv1alpha1.HelmOperation, log io.Writer) (*chart.Chart, error) {
 	chartRef := op.Spec.Chart
 	if chartRef == nil {
 		return nil, fmt.Errorf("chart: an %s operation needs a chart", op.Spec.Type)
@@ -122,22 +139,24 @@ func (r *Runner) installOrUpgrade(ctx context.Context, releases *helm.Releases, 
 		return nil, err
 	}
 	fmt.Fprintf(log, "Downloading chart %s/%s %s\n", chartRef.Repo, chartRef.Name, version.Version)
-	ch, err := access.DownloadChart(ctx, version)
-	if err != nil {
-		return nil, err
-	}
+	return access.DownloadChart(ctx, version)
+}
+
+// installOrUpgrade installs when the release was never deployed and upgrades otherwise: a first
+// install that failed leaves a revision behind that a second install would collide with.
+func installOrUpgrade(ctx context.Context, releases *helm.Releases, history []*release.Release, name string, ch *chart.Chart, values map[string]any, opts helm.Options, log io.Writer) (*release.Release, error) {
 	switch {
 	case everDeployed(history):
-		fmt.Fprintf(log, "Upgrading %s to %s %s\n", op.Spec.Release, ch.Metadata.Name, ch.Metadata.Version)
-		return releases.Upgrade(ctx, op.Spec.Release, ch, values, opts)
+		fmt.Fprintf(log, "Upgrading %s to %s %s\n", name, ch.Metadata.Name, ch.Metadata.Version)
+		return releases.Upgrade(ctx, name, ch, values, opts)
 	case len(history) > 0:
-		fmt.Fprintf(log, "Release %s was never deployed; removing its failed revisions before installing\n", op.Spec.Release)
-		if err := releases.Uninstall(op.Spec.Release, opts); err != nil {
+		fmt.Fprintf(log, "Release %s was never deployed; removing its failed revisions before installing\n", name)
+		if err := releases.Uninstall(name, opts); err != nil {
 			return nil, err
 		}
 	}
-	fmt.Fprintf(log, "Installing %s from %s %s\n", op.Spec.Release, ch.Metadata.Name, ch.Metadata.Version)
-	return releases.Install(ctx, op.Spec.Release, ch, values, opts)
+	fmt.Fprintf(log, "Installing %s from %s %s\n", name, ch.Metadata.Name, ch.Metadata.Version)
+	return releases.Install(ctx, name, ch, values, opts)
 }
 
 func everDeployed(history []*release.Release) bool {

@@ -35,6 +35,10 @@ const (
 	RollbackToAnnotation = "helm.kpanda.io/rollback-to"
 )
 
+// UninstallFinalizer holds a HelmRelease until its uninstall ended or the deletion bound passed.
+// kpanda's REST API sets it at creation, which spares the controller a write before the install.
+const UninstallFinalizer = "helm.kpanda.io/uninstall"
+
 // ChartRef names a chart version in one of the cluster's HelmRepos.
 type ChartRef struct {
 	// Repo is the name of a HelmRepo of the cluster.

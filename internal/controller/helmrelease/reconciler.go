@@ -23,7 +23,7 @@ import (
 )
 
 // Finalizer holds a HelmRelease until its uninstall ended or the bound passed.
-const Finalizer = "helm.kpanda.io/uninstall"
+const Finalizer = helmv1alpha1.UninstallFinalizer
 
 // DefaultTimeout bounds an operation whose release sets no timeout, as Helm's own default.
 const DefaultTimeout = 5 * time.Minute
@@ -175,9 +175,18 @@ func (r *Reconciler) start(ctx context.Context, rel *helmv1alpha1.HelmRelease, o
 // stale release from the cache adopts the operation an earlier one started instead of starting a
 // second, whatever type it would have chosen.
 func (r *Reconciler) createOperation(ctx context.Context, op *helmv1alpha1.HelmOperation) (*helmv1alpha1.HelmOperation, error) {
-	err := r.Client.Create(ctx, op)
+	var existing helmv1alpha1.HelmOperation
+	// The cache usually knows an operation created a moment ago (its event is often what woke
+	// this reconcile up): adopting it from there costs no request.
+	err := r.Client.Get(ctx, client.ObjectKeyFromObject(op), &existing)
+	if err == nil {
+		return &existing, nil
+	}
+	if !apierrors.IsNotFound(err) {
+		return nil, fmt.Errorf("reading helm operation %s/%s: %w", op.Namespace, op.Name, err)
+	}
+	err = r.Client.Create(ctx, op)
 	if apierrors.IsAlreadyExists(err) {
-		var existing helmv1alpha1.HelmOperation
 		if err := r.Client.Get(ctx, client.ObjectKeyFromObject(op), &existing); err != nil {
 			return nil, fmt.Errorf("reading helm operation %s/%s: %w", op.Namespace, op.Name, err)
 		}

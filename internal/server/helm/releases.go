@@ -103,6 +103,8 @@ func (h *Handler) install(w http.ResponseWriter, r *http.Request, c *call) {
 	if !ok {
 		return
 	}
+	// With the finalizer already there, the controller's first step is the install itself.
+	rel.Finalizers = append(rel.Finalizers, helmv1alpha1.UninstallFinalizer)
 	if err := cl.Create(r.Context(), rel); err != nil {
 		rest.WriteError(w, createError(c, rel, err))
 		return
