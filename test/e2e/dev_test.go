@@ -84,6 +84,7 @@ func TestDevStartsClustersAndCtrlCStopsEverything(t *testing.T) {
 	}
 
 	assertCLISeesRunningClusters(t, kpanda, info)
+	assertHelmAppLifecycle(t, kpanda, info)
 
 	children := childrenOf(dev.Process.Pid)
 	if len(children) < 15 {
