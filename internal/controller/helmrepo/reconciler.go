@@ -7,6 +7,7 @@ package helmrepo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -21,6 +22,11 @@ import (
 	"github.com/kpanda/kpanda/internal/helm"
 	"github.com/kpanda/kpanda/internal/helmoperation"
 )
+
+// retryFailedAfter is how soon a failed refresh is tried again, when the interval is longer: a
+// credential Secret created after its repo, or a repository that was briefly down, should not
+// leave the repo broken for helm_repo_refresh_interval (600 s by default).
+const retryFailedAfter = 30 * time.Second
 
 // recheckEvery bounds how long a repo waits between looks at its schedule, so that a shorter
 // helm_repo_refresh_interval set in the cluster's setting applies within seconds, not after the
@@ -63,6 +69,9 @@ func (r *Reconciler) untilDue(repo *helmv1alpha1.HelmRepo, interval time.Duratio
 		status.LastRefreshRequest != repo.Annotations[helmv1alpha1.RefreshRequestedAnnotation] {
 		return 0
 	}
+	if meta.IsStatusConditionFalse(status.Conditions, helmv1alpha1.ConditionReady) {
+		interval = min(interval, retryFailedAfter)
+	}
 	return status.LastRefreshTime.Add(interval).Sub(r.now())
 }
 
@@ -77,7 +86,7 @@ func (r *Reconciler) refresh(ctx context.Context, repo *helmv1alpha1.HelmRepo) e
 	status.LastRefreshRequest = repo.Annotations[helmv1alpha1.RefreshRequestedAnnotation]
 	condition := metav1.Condition{Type: helmv1alpha1.ConditionReady, Status: metav1.ConditionTrue, Reason: "Refreshed", ObservedGeneration: repo.Generation}
 	if fetchErr != nil {
-		condition.Status, condition.Reason, condition.Message = metav1.ConditionFalse, "RefreshFailed", fetchErr.Error()
+		condition.Status, condition.Reason, condition.Message = metav1.ConditionFalse, "RefreshFailed", explainFetchError(repo, fetchErr)
 	} else {
 		status.ChartCount = count
 		condition.Message = fmt.Sprintf("Index lists %d charts", status.ChartCount)
@@ -119,6 +128,25 @@ func (r *Reconciler) storeIndex(ctx context.Context, repo *helmv1alpha1.HelmRepo
 		return fmt.Errorf("storing the index of helm repo %s in ConfigMap %s/%s: %w", repo.Name, cm.Namespace, cm.Name, err)
 	}
 	return nil
+}
+
+// explainFetchError adds to err what to change for the failures people meet most.
+func explainFetchError(repo *helmv1alpha1.HelmRepo, err error) string {
+	message := err.Error()
+	switch {
+	case strings.Contains(message, "401") || strings.Contains(message, "403"):
+		if repo.Spec.AuthSecretName == "" {
+			return message + ": the repository wants credentials; set spec.authSecretName to a Secret of kpanda-system with keys username and password"
+		}
+		return message + ": check the username and password in Secret " + helmoperation.Namespace + "/" + repo.Spec.AuthSecretName
+	case strings.Contains(message, "x509") || strings.Contains(message, "certificate"):
+		return message + ": set spec.caBundle to the CA that signed the repository's certificate (or spec.insecureSkipTLSVerify)"
+	case strings.Contains(message, "404"):
+		return message + ": no index.yaml there; check spec.url (the repository's base URL)"
+	case strings.Contains(message, "connection refused") || strings.Contains(message, "no such host") || strings.Contains(message, "timeout"):
+		return message + ": the repository cannot be reached from the cluster's controller; check spec.url"
+	}
+	return message
 }
 
 func (r *Reconciler) now() time.Time {

@@ -3,6 +3,7 @@ package member_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,7 +97,25 @@ func TestRepoWithWrongPasswordSaysWhy(t *testing.T) {
 		if ready == nil || ready.Status != metav1.ConditionFalse || ready.Reason != "RefreshFailed" {
 			return fmt.Errorf("Ready = %+v", ready)
 		}
-		t.Logf("Ready: %s", ready.Message)
+		if !strings.Contains(ready.Message, "check the username and password in Secret kpanda-system/wrongpass-auth") {
+			return fmt.Errorf("Ready message does not say what to fix: %s", ready.Message)
+		}
+		return nil
+	})
+
+	// Fixing the credentials heals the repo at the next retry, well before the 600 s interval.
+	patch := client.MergeFrom(secret.DeepCopy())
+	secret.StringData = map[string]string{helmoperation.PasswordKey: "right"}
+	if err := remote.Patch(t.Context(), secret, patch); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 45*time.Second, "refresh after the fix", func(ctx context.Context) error {
+		if err := remote.Get(ctx, client.ObjectKeyFromObject(repo), repo); err != nil {
+			return err
+		}
+		if !meta.IsStatusConditionTrue(repo.Status.Conditions, helmv1alpha1.ConditionReady) {
+			return fmt.Errorf("status %+v", repo.Status.Conditions)
+		}
 		return nil
 	})
 }
