@@ -36,7 +36,7 @@ func (r Repo) FetchIndex(ctx context.Context) (*repo.IndexFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("temporary directory for the index: %w", err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 
 	getters, err := r.getters()
 	if err != nil {

@@ -142,7 +142,7 @@ func installWithKpanda(ctx context.Context, b *testing.B, remote client.Client, 
 			Annotations: map[string]string{helmv1alpha1.RequestedByAnnotation: "kpanda:bench"},
 			Finalizers:  []string{helmv1alpha1.UninstallFinalizer},
 		},
-		Spec:       helmv1alpha1.HelmReleaseSpec{Chart: helmv1alpha1.ChartRef{Repo: "bench", Name: "web", Version: "1.0.0"}},
+		Spec: helmv1alpha1.HelmReleaseSpec{Chart: helmv1alpha1.ChartRef{Repo: "bench", Name: "web", Version: "1.0.0"}},
 	}
 	start := time.Now()
 	if err := remote.Create(ctx, rel); err != nil {

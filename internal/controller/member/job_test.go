@@ -279,7 +279,7 @@ func TestDeletingAReleaseWhoseOperationHangsCompletes(t *testing.T) {
 	eventually(t, bound+15*time.Second, "release gone", func(ctx context.Context) error {
 		err := remote.Get(ctx, client.ObjectKeyFromObject(rel), &helmv1alpha1.HelmRelease{})
 		if !apierrors.IsNotFound(err) {
-			return fmt.Errorf("still there: %v", err)
+			return fmt.Errorf("still there: %w", err)
 		}
 		return nil
 	})

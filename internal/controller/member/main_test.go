@@ -89,7 +89,7 @@ func waitRunning(ctx context.Context, name string) error {
 	return wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
 		var cluster clusterv1alpha1.Cluster
 		if err := global.Get(ctx, client.ObjectKey{Name: name}, &cluster); err != nil {
-			return false, nil // not yet, or the CRD is still being established
+			return false, nil //nolint:nilerr // not yet, or the CRD is still being established
 		}
 		return cluster.Status.Phase == clusterv1alpha1.ClusterRunning, nil
 	})

@@ -153,13 +153,13 @@ func TestInstallUpgradeRollbackUninstall(t *testing.T) {
 	}
 	eventually(t, time.Minute, "uninstalled", func(ctx context.Context) error {
 		if err := remote.Get(ctx, key, &helmv1alpha1.HelmRelease{}); !apierrors.IsNotFound(err) {
-			return fmt.Errorf("release still there: %v", err)
+			return fmt.Errorf("release still there: %w", err)
 		}
 		if _, err := deploymentReplicas(ctx, ns, "shop"); !apierrors.IsNotFound(err) {
-			return fmt.Errorf("deployment still there: %v", err)
+			return fmt.Errorf("deployment still there: %w", err)
 		}
 		if revisions, err := helmRevisions(ctx, ns, "shop"); err != nil || len(revisions) != 0 {
-			return fmt.Errorf("helm storage still holds %v, %v", revisions, err)
+			return fmt.Errorf("helm storage still holds %v: %w", revisions, err)
 		}
 		return nil
 	})
