@@ -75,6 +75,16 @@ func newUser(user string, source iamv1alpha1.UserSource) *iamv1alpha1.User {
 	return u
 }
 
+// TokenGroups returns the groups the identity provider named at user's last login (nil for local
+// users, whose groups are kpanda Groups).
+func TokenGroups(ctx context.Context, c client.Reader, user string) ([]string, error) {
+	u, err := getUser(ctx, c, user)
+	if err != nil || u == nil {
+		return nil, err
+	}
+	return u.Status.Groups, nil
+}
+
 // getUser returns the User of user, or nil when there is none. An object under the name that
 // stands for another user (a hash collision, or a local user named like a hash) is none.
 func getUser(ctx context.Context, c client.Reader, user string) (*iamv1alpha1.User, error) {
@@ -209,7 +219,7 @@ func (a *Authenticator) Login(ctx context.Context, username, password string) (*
 	if err := checkEnabled(user, username); err != nil {
 		return nil, err
 	}
-	if err := a.recordLogin(ctx, user); err != nil {
+	if err := a.recordLogin(ctx, user, nil); err != nil {
 		return nil, err
 	}
 	return &Identity{User: username}, nil
@@ -248,10 +258,14 @@ func checkEnabled(u *iamv1alpha1.User, name string) error {
 	return nil
 }
 
-// recordLogin sets the User's status.lastLoginTime, for admins to see who still uses kpanda.
-func (a *Authenticator) recordLogin(ctx context.Context, u *iamv1alpha1.User) error {
+// recordLogin sets the User's status.lastLoginTime, for admins to see who still uses kpanda,
+// and, for an OIDC user, the groups its token named.
+func (a *Authenticator) recordLogin(ctx context.Context, u *iamv1alpha1.User, groups []string) error {
 	patch := client.MergeFrom(u.DeepCopy())
 	u.Status.LastLoginTime = &metav1.Time{Time: a.now()}
+	if u.Spec.Source == iamv1alpha1.UserSourceOIDC {
+		u.Status.Groups = groups
+	}
 	if err := a.client.Status().Patch(ctx, u, patch); err != nil {
 		return fmt.Errorf("recording the login of user %s: %w", UserName(u), err)
 	}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -171,6 +172,11 @@ func TestOIDCGroupGrantReachesTheUser(t *testing.T) {
 
 	assertVisible(t, inTeam, globalName)
 	assertVisible(t, outside)
+	// Explain answers for an OIDC user with the groups of its last token.
+	why := w.must(t, "GET", "/explain?user="+url.QueryEscape("gina@example.com")+"&cluster="+globalName+"&namespace="+ns, nil)
+	if why.body["visible"] != true || !strings.Contains(string(why.raw), "idp-team") {
+		t.Errorf("explain for gina: %s", why.raw)
+	}
 	explainPods := func(token string) response {
 		return call(t, "GET", server.APIPrefix+"/clusters/"+globalName+"/proxy/api/v1/namespaces/"+ns+"/pods", token, nil)
 	}

@@ -198,6 +198,10 @@ type UserStatus struct {
 	// LastLoginTime is when the user last logged in.
 	// +optional
 	LastLoginTime *metav1.Time `json:"lastLoginTime,omitempty"`
+	// Groups are the groups the identity provider named at the last login of an OIDC user; they
+	// exist only in its tokens, and are kept here so that explain can answer for the user.
+	// +optional
+	Groups []string `json:"groups,omitempty"`
 }
 
 // User is a person who can log in to kpanda. Its name is the user name, except for user names

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iamv1alpha1 "github.com/kpanda/kpanda/api/iam/v1alpha1"
+	"github.com/kpanda/kpanda/internal/auth"
 	"github.com/kpanda/kpanda/internal/authz"
 	"github.com/kpanda/kpanda/internal/controller/binding"
 	"github.com/kpanda/kpanda/internal/server/rest"
@@ -190,7 +191,13 @@ func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
 		rest.WriteError(w, err)
 		return
 	}
-	rest.WriteJSON(w, http.StatusOK, explanation(snapshot, user, cluster, namespace))
+	// An OIDC user's groups live in its tokens; explain answers with those of its last login.
+	tokenGroups, err := auth.TokenGroups(r.Context(), h.Client, user)
+	if err != nil {
+		rest.WriteError(w, err)
+		return
+	}
+	rest.WriteJSON(w, http.StatusOK, explanation(snapshot.WithGroups(user, tokenGroups), user, cluster, namespace))
 }
 
 func explanation(snapshot *authz.Snapshot, user, cluster, namespace string) Explanation {
