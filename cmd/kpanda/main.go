@@ -52,6 +52,7 @@ func rootCommand() *cobra.Command {
 	root.AddCommand(authCommand())
 	root.AddCommand(helmCommand())
 	root.AddCommand(appCommand())
+	root.AddCommand(workloadCommand())
 	root.AddCommand(apiserverCommand())
 	root.AddCommand(controllerManagerCommand())
 	root.AddCommand(helmOperationCommand())

@@ -174,7 +174,7 @@ func TestOIDCGroupGrantReachesTheUser(t *testing.T) {
 	assertVisible(t, outside)
 	// Explain answers for an OIDC user with the groups of its last token.
 	why := w.must(t, "GET", "/explain?user="+url.QueryEscape("gina@example.com")+"&cluster="+globalName+"&namespace="+ns, nil)
-	if why.body["visible"] != true || !strings.Contains(string(why.raw), "idp-team") {
+	if why.body["visible"] != true || !strings.Contains(why.raw, "idp-team") {
 		t.Errorf("explain for gina: %s", why.raw)
 	}
 	explainPods := func(token string) response {

@@ -31,6 +31,7 @@ import (
 	"github.com/kpanda/kpanda/internal/server/iam"
 	"github.com/kpanda/kpanda/internal/server/proxy"
 	restconv "github.com/kpanda/kpanda/internal/server/rest"
+	"github.com/kpanda/kpanda/internal/server/workloads"
 )
 
 // APIPrefix is the root of kpanda's REST API.
@@ -101,6 +102,7 @@ func New(ctx context.Context, config *rest.Config, opts Options) (*Server, error
 		&clusters.Handler{Client: global, Registry: &integration.Service{Client: global}},
 		&iam.Handler{Client: global, Members: members},
 		&helmapps.Handler{Global: global, Members: members},
+		&workloads.Handler{Global: global, Members: members},
 		&proxy.Handler{Members: members, GroupsOf: func(r *http.Request, user string) ([]string, error) {
 			snapshot, err := binding.LoadSnapshot(r.Context(), global)
 			if err != nil {

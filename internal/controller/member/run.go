@@ -70,7 +70,7 @@ func startControllers(parent context.Context, name string, member *clusters.Memb
 		return nil, err
 	}
 	go func() {
-		if err := memberCluster.Start(ctx); err != nil {
+		if err := memberCluster.Start(ctx); err != nil && ctx.Err() == nil {
 			log.Error(err, "Member cache stopped")
 		}
 	}()
@@ -170,7 +170,8 @@ func addControllers(ctx context.Context, name string, member *clusters.Member, c
 			}
 		}
 		go func() {
-			if err := ctl.Start(ctx); err != nil {
+			// Stopping (detach, shutdown) interrupts the cache sync: not an error then.
+			if err := ctl.Start(ctx); err != nil && ctx.Err() == nil {
 				log.Error(err, "Member controller stopped", "controller", w.name)
 			}
 		}()

@@ -6,13 +6,11 @@
 package helm
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -22,8 +20,7 @@ import (
 
 	helmv1alpha1 "github.com/kpanda/kpanda/api/helm/v1alpha1"
 	"github.com/kpanda/kpanda/internal/clusters"
-	"github.com/kpanda/kpanda/internal/controller/binding"
-	"github.com/kpanda/kpanda/internal/server/proxy"
+	"github.com/kpanda/kpanda/internal/server/caller"
 	restconv "github.com/kpanda/kpanda/internal/server/rest"
 )
 
@@ -73,44 +70,23 @@ func (h *Handler) Register(mux *http.ServeMux, prefix string) {
 	}
 }
 
-// call is one request's caller and the member it addresses.
+// call is one request's caller and the member it addresses (internal/server/caller), with the
+// clients this package builds for it.
 type call struct {
-	user    string
-	groups  []string
-	cluster string
-	member  *clusters.Member
+	*caller.Call
 }
 
 // withCall admits callers who may see the cluster (others get the 404 of a cluster that does
 // not exist, so that names do not leak) and finds the member.
 func (h *Handler) withCall(serve func(http.ResponseWriter, *http.Request, *call)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c, err := h.newCall(r)
+		c, err := caller.New(r, h.Global, h.Members)
 		if err != nil {
 			restconv.WriteError(w, err)
 			return
 		}
-		serve(w, r, c)
+		serve(w, r, &call{Call: c})
 	}
-}
-
-func (h *Handler) newCall(r *http.Request) (*call, error) {
-	identity := restconv.IdentityFrom(r.Context())
-	cluster := r.PathValue("cluster")
-	snapshot, err := binding.LoadSnapshot(r.Context(), h.Global)
-	if err != nil {
-		return nil, err
-	}
-	// The groups of the token (an OIDC login) count as well as kpanda's own groups.
-	snapshot = snapshot.WithGroups(identity.User, identity.Groups)
-	if !snapshot.CanSee(identity.User, cluster) {
-		return nil, restconv.Errorf(restconv.CodeNotFound, "cluster", fmt.Sprintf("cluster %s not found; GET /clusters lists the clusters you may see", cluster))
-	}
-	member, err := h.Members.Get(r.Context(), cluster)
-	if err != nil {
-		return nil, restconv.Errorf(restconv.CodeUnavailable, "cluster", fmt.Sprintf("cluster %s cannot be reached through kpanda: %v", cluster, err))
-	}
-	return &call{user: identity.User, groups: snapshot.GroupsOf(identity.User), cluster: cluster, member: member}, nil
 }
 
 // scheme and mapper know the kinds this package reads and writes. The mapper is static so that
@@ -143,18 +119,18 @@ func newMapper() meta.RESTMapper {
 
 // asCaller is a client of the member that acts as the caller: the member's RBAC decides.
 func (c *call) asCaller() (client.Client, error) {
-	httpClient := &http.Client{Transport: c.member.Impersonating(c.user, c.groups)}
-	cl, err := client.New(c.member.Config, client.Options{Scheme: scheme, Mapper: mapper, HTTPClient: httpClient})
+	httpClient := &http.Client{Transport: c.Member.Impersonating(c.User, c.Groups)}
+	cl, err := client.New(c.Member.Config, client.Options{Scheme: scheme, Mapper: mapper, HTTPClient: httpClient})
 	if err != nil {
-		return nil, fmt.Errorf("client of cluster %s: %w", c.cluster, err)
+		return nil, fmt.Errorf("client of cluster %s: %w", c.Cluster, err)
 	}
 	return cl, nil
 }
 
 // callerConfig is the member's rest.Config impersonating the caller, for Helm's own clients.
 func (c *call) callerConfig() *rest.Config {
-	config := rest.CopyConfig(c.member.Config)
-	config.Impersonate = rest.ImpersonationConfig{UserName: clusters.UserPrefix + c.user, Groups: prefixed(c.groups)}
+	config := rest.CopyConfig(c.Member.Config)
+	config.Impersonate = rest.ImpersonationConfig{UserName: clusters.UserPrefix + c.User, Groups: prefixed(c.Groups)}
 	return config
 }
 
@@ -173,28 +149,18 @@ func prefixed(groups []string) []string {
 func (h *Handler) asKpanda(c *call) (client.Client, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if cached, ok := h.own[c.cluster]; ok && cached.member == c.member {
+	if cached, ok := h.own[c.Cluster]; ok && cached.member == c.Member {
 		return cached.client, nil
 	}
-	cl, err := client.New(c.member.Config, client.Options{Scheme: scheme, Mapper: mapper})
+	cl, err := client.New(c.Member.Config, client.Options{Scheme: scheme, Mapper: mapper})
 	if err != nil {
-		return nil, fmt.Errorf("client of cluster %s: %w", c.cluster, err)
+		return nil, fmt.Errorf("client of cluster %s: %w", c.Cluster, err)
 	}
 	if h.own == nil {
 		h.own = map[string]ownClient{}
 	}
-	h.own[c.cluster] = ownClient{member: c.member, client: cl}
+	h.own[c.Cluster] = ownClient{member: c.Member, client: cl}
 	return cl, nil
-}
-
-// memberError gives a member's refusal kpanda's form: a 403 names the missing right as the proxy
-// does; others pass as they are.
-func (c *call) memberError(err error) error {
-	var status apierrors.APIStatus
-	if errors.As(err, &status) && status.Status().Code == http.StatusForbidden {
-		return proxy.RBACError(c.user, c.cluster, status.Status().Message)
-	}
-	return err
 }
 
 // callerClient is a client acting as the caller; false when it answered the error instead.

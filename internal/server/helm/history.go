@@ -71,7 +71,7 @@ func (h *Handler) operations(w http.ResponseWriter, r *http.Request, c *call) {
 	err := cl.List(r.Context(), &ops, client.InNamespace(r.PathValue("namespace")),
 		client.MatchingLabels{helmv1alpha1.ReleaseLabel: r.PathValue("name")})
 	if err != nil {
-		rest.WriteError(w, c.memberError(err))
+		rest.WriteError(w, c.MemberError(err))
 		return
 	}
 	items := make([]Operation, 0, len(ops.Items))
@@ -111,7 +111,7 @@ func (c *call) history(namespace, name string) ([]*release.Release, error) {
 	}
 	history, err := releases.History(name)
 	if err != nil {
-		return nil, c.memberError(fmt.Errorf("reading the history of %s/%s: %w", namespace, name, err))
+		return nil, c.MemberError(fmt.Errorf("reading the history of %s/%s: %w", namespace, name, err))
 	}
 	return history, nil
 }
@@ -187,7 +187,7 @@ func (h *Handler) rollback(w http.ResponseWriter, r *http.Request, c *call) {
 		return cl.Update(r.Context(), rel)
 	})
 	if err != nil {
-		rest.WriteError(w, c.memberError(err))
+		rest.WriteError(w, c.MemberError(err))
 		return
 	}
 	rest.WriteJSON(w, http.StatusOK, withTypeMeta(updated))

@@ -67,12 +67,12 @@ func (c *call) requester(rel *helmv1alpha1.HelmRelease) {
 	if rel.Annotations == nil {
 		rel.Annotations = map[string]string{}
 	}
-	rel.Annotations[helmv1alpha1.RequestedByAnnotation] = clusters.UserPrefix + c.user
-	if len(c.groups) == 0 {
+	rel.Annotations[helmv1alpha1.RequestedByAnnotation] = clusters.UserPrefix + c.User
+	if len(c.Groups) == 0 {
 		delete(rel.Annotations, helmv1alpha1.RequestedGroupsAnnotation)
 		return
 	}
-	rel.Annotations[helmv1alpha1.RequestedGroupsAnnotation] = strings.Join(prefixed(c.groups), ",")
+	rel.Annotations[helmv1alpha1.RequestedGroupsAnnotation] = strings.Join(prefixed(c.Groups), ",")
 }
 
 func checkInstall(req *InstallRequest) error {
@@ -168,9 +168,9 @@ func createError(c *call, rel *helmv1alpha1.HelmRelease, err error) error {
 	case apierrors.IsAlreadyExists(err):
 		return rest.Errorf(rest.CodeAlreadyExists, "name", fmt.Sprintf("app %s already exists in namespace %s; upgrade it, or uninstall it first", rel.Name, rel.Namespace))
 	case apierrors.IsNotFound(err):
-		return rest.Errorf(rest.CodeNotFound, "namespace", fmt.Sprintf("namespace %s does not exist in cluster %s", rel.Namespace, c.cluster))
+		return rest.Errorf(rest.CodeNotFound, "namespace", fmt.Sprintf("namespace %s does not exist in cluster %s", rel.Namespace, c.Cluster))
 	}
-	return c.memberError(err)
+	return c.MemberError(err)
 }
 
 func (h *Handler) listReleases(w http.ResponseWriter, r *http.Request, c *call) {
@@ -190,7 +190,7 @@ func (h *Handler) writeReleases(w http.ResponseWriter, r *http.Request, c *call,
 	}
 	var list helmv1alpha1.HelmReleaseList
 	if err := cl.List(r.Context(), &list, opts...); err != nil {
-		rest.WriteError(w, c.memberError(err))
+		rest.WriteError(w, c.MemberError(err))
 		return
 	}
 	items := list.Items
@@ -217,7 +217,7 @@ func (c *call) readRelease(ctx context.Context, cl client.Reader, r *http.Reques
 		if apierrors.IsNotFound(err) {
 			return nil, releaseNotFound(namespace, name)
 		}
-		return nil, c.memberError(err)
+		return nil, c.MemberError(err)
 	}
 	return withTypeMeta(&rel), nil
 }
@@ -269,7 +269,7 @@ func (h *Handler) upgrade(w http.ResponseWriter, r *http.Request, c *call) {
 		return nil
 	})
 	if err != nil {
-		rest.WriteError(w, c.memberError(err))
+		rest.WriteError(w, c.MemberError(err))
 		return
 	}
 	rest.WriteJSON(w, http.StatusOK, result)
@@ -338,7 +338,7 @@ func (h *Handler) uninstall(w http.ResponseWriter, r *http.Request, c *call) {
 	base := rel.DeepCopy()
 	c.requester(rel)
 	if err := cl.Patch(r.Context(), rel, client.MergeFrom(base)); err != nil {
-		rest.WriteError(w, c.memberError(err))
+		rest.WriteError(w, c.MemberError(err))
 		return
 	}
 	if err := cl.Delete(r.Context(), rel); err != nil {
@@ -346,7 +346,7 @@ func (h *Handler) uninstall(w http.ResponseWriter, r *http.Request, c *call) {
 			rest.WriteError(w, releaseNotFound(rel.Namespace, rel.Name))
 			return
 		}
-		rest.WriteError(w, c.memberError(err))
+		rest.WriteError(w, c.MemberError(err))
 		return
 	}
 	rest.WriteJSON(w, http.StatusAccepted, withTypeMeta(rel))

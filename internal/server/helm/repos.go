@@ -167,9 +167,9 @@ func (c *call) createRepo(ctx context.Context, cl client.Client, req *RepoReques
 	// credentials of the repo already there.
 	var existing helmv1alpha1.HelmRepo
 	if err := cl.Get(ctx, client.ObjectKey{Name: req.Name}, &existing); err == nil {
-		return nil, rest.Errorf(rest.CodeAlreadyExists, "name", fmt.Sprintf("helm repo %s already exists in cluster %s; delete it first or choose another name", req.Name, c.cluster))
+		return nil, rest.Errorf(rest.CodeAlreadyExists, "name", fmt.Sprintf("helm repo %s already exists in cluster %s; delete it first or choose another name", req.Name, c.Cluster))
 	} else if !apierrors.IsNotFound(err) {
-		return nil, c.memberError(err)
+		return nil, c.MemberError(err)
 	}
 	repo := &helmv1alpha1.HelmRepo{
 		ObjectMeta: metav1.ObjectMeta{Name: req.Name},
@@ -188,9 +188,9 @@ func (c *call) createRepo(ctx context.Context, cl client.Client, req *RepoReques
 			_ = cl.Delete(ctx, secret) // best effort: nothing refers to it
 		}
 		if apierrors.IsAlreadyExists(err) {
-			return nil, rest.Errorf(rest.CodeAlreadyExists, "name", fmt.Sprintf("helm repo %s already exists in cluster %s", req.Name, c.cluster))
+			return nil, rest.Errorf(rest.CodeAlreadyExists, "name", fmt.Sprintf("helm repo %s already exists in cluster %s", req.Name, c.Cluster))
 		}
-		return nil, c.memberError(err)
+		return nil, c.MemberError(err)
 	}
 	if secret != nil {
 		// The Secret goes with the repo when the repo is deleted.
@@ -199,7 +199,7 @@ func (c *call) createRepo(ctx context.Context, cl client.Client, req *RepoReques
 			return nil, fmt.Errorf("owner of Secret %s: %w", secret.Name, err)
 		}
 		if err := cl.Patch(ctx, secret, patch); err != nil {
-			return nil, c.memberError(err)
+			return nil, c.MemberError(err)
 		}
 	}
 	return repo, nil
@@ -214,7 +214,7 @@ func (c *call) writeCredentials(ctx context.Context, cl client.Client, req *Repo
 		return nil
 	})
 	if err != nil {
-		return nil, c.memberError(err)
+		return nil, c.MemberError(err)
 	}
 	return secret, nil
 }
@@ -230,21 +230,21 @@ func (h *Handler) deleteRepo(w http.ResponseWriter, r *http.Request, c *call) {
 	ctx, name := r.Context(), r.PathValue("name")
 	repo, err := readRepo(ctx, cl, name)
 	if err != nil {
-		rest.WriteError(w, c.memberError(err))
+		rest.WriteError(w, c.MemberError(err))
 		return
 	}
 	if err := cl.Delete(ctx, repo); err != nil {
 		if apierrors.IsNotFound(err) {
 			err = repoNotFound(name)
 		}
-		rest.WriteError(w, c.memberError(err))
+		rest.WriteError(w, c.MemberError(err))
 		return
 	}
 	// Only a Secret kpanda named for this repo: one a person referred to by hand is theirs.
 	if repo.Spec.AuthSecretName == authSecretName(name) {
 		secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: helmoperation.Namespace, Name: repo.Spec.AuthSecretName}}
 		if err := cl.Delete(ctx, secret); client.IgnoreNotFound(err) != nil {
-			rest.WriteError(w, c.memberError(err))
+			rest.WriteError(w, c.MemberError(err))
 			return
 		}
 	}
@@ -261,7 +261,7 @@ func (h *Handler) refreshRepo(w http.ResponseWriter, r *http.Request, c *call) {
 	ctx, name := r.Context(), r.PathValue("name")
 	repo, err := readRepo(ctx, cl, name)
 	if err != nil {
-		rest.WriteError(w, c.memberError(err))
+		rest.WriteError(w, c.MemberError(err))
 		return
 	}
 	requested := time.Now().UTC().Format(time.RFC3339Nano)
@@ -271,7 +271,7 @@ func (h *Handler) refreshRepo(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	repo.Annotations[helmv1alpha1.RefreshRequestedAnnotation] = requested
 	if err := cl.Patch(ctx, repo, patch); err != nil {
-		rest.WriteError(w, c.memberError(err))
+		rest.WriteError(w, c.MemberError(err))
 		return
 	}
 	if wantWait, _ := strconv.ParseBool(r.URL.Query().Get("wait")); !wantWait {
