@@ -261,7 +261,7 @@ func (a *Authenticator) LoginOIDC(ctx context.Context, ext *ExternalUser) (*Iden
 	if err := checkEnabled(u, ext.User); err != nil {
 		return nil, err
 	}
-	if err := a.recordLogin(ctx, u, ext.Identity.Groups); err != nil {
+	if err := a.recordLogin(ctx, u, ext.Groups); err != nil {
 		return nil, err
 	}
 	id := ext.Identity

@@ -7,16 +7,14 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/kpanda/kpanda/api/cluster/v1alpha1"
 	helmv1alpha1 "github.com/kpanda/kpanda/api/helm/v1alpha1"
-	"github.com/kpanda/kpanda/internal/clustersetting"
+	"github.com/kpanda/kpanda/internal/clustersetting/settingtest"
 	"github.com/kpanda/kpanda/internal/controller"
 	"github.com/kpanda/kpanda/internal/controller/member"
 	"github.com/kpanda/kpanda/internal/integration"
@@ -98,25 +96,7 @@ func waitRunning(ctx context.Context, name string) error {
 // setSetting changes one field of the member's <cluster>-setting, as an operator would. The
 // controller-manager reads it asynchronously: callers wait for the behaviour they need.
 func setSetting(ctx context.Context, path, value string) error {
-	return retry.RetryOnConflict(retry.DefaultBackoff, func() error {
-		var cm corev1.ConfigMap
-		if err := global.Get(ctx, client.ObjectKey{Namespace: clustersetting.Namespace, Name: clustersetting.ConfigMapName(clusterName)}, &cm); err != nil {
-			return err
-		}
-		setting, err := clustersetting.Parse([]byte(cm.Data[clustersetting.DataKey]))
-		if err != nil {
-			return err
-		}
-		if setting, err = clustersetting.Set(setting, path, value); err != nil {
-			return fmt.Errorf("setting %s=%s: %w", path, value, err)
-		}
-		data, err := clustersetting.Marshal(setting)
-		if err != nil {
-			return err
-		}
-		cm.Data[clustersetting.DataKey] = string(data)
-		return global.Update(ctx, &cm)
-	})
+	return settingtest.Set(ctx, global, clusterName, path, value)
 }
 
 // eventually polls check every 200 ms until it returns nil or timeout passes.
