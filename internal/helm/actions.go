@@ -1,11 +1,13 @@
 package helm
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"helm.sh/helm/v4/pkg/action"
@@ -171,9 +173,5 @@ func asRelease(rel any, err error) (*release.Release, error) {
 }
 
 func sortByRevision(releases []*release.Release) {
-	for i := 1; i < len(releases); i++ {
-		for j := i; j > 0 && releases[j].Version < releases[j-1].Version; j-- {
-			releases[j], releases[j-1] = releases[j-1], releases[j]
-		}
-	}
+	slices.SortFunc(releases, func(a, b *release.Release) int { return cmp.Compare(a.Version, b.Version) })
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	chart "helm.sh/helm/v4/pkg/chart/v2"
@@ -117,12 +118,8 @@ func (r Repo) transport() (*http.Transport, error) {
 }
 
 func schemeOf(url string) string {
-	for i := 0; i < len(url); i++ {
-		if url[i] == ':' {
-			return url[:i]
-		}
-	}
-	return ""
+	scheme, _, _ := strings.Cut(url, ":")
+	return scheme
 }
 
 // runWithContext runs fn, which cannot be cancelled, and returns early when ctx ends; fn's own

@@ -150,11 +150,10 @@ func (r *Reconciler) ensureServiceAccount(ctx context.Context, op *helmv1alpha1.
 		return "", fmt.Errorf("granting ServiceAccount %s/%s its impersonation: %w", runner.Namespace, name, err)
 	}
 	subject := []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: runner.Namespace, Name: name}}
-	for _, role := range []string{name, RunnerClusterRole} {
-		binding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name + "-" + strings.TrimPrefix(role, "kpanda-")}}
-		if role == name {
-			binding.Name = name
-		}
+	// Binding name → ClusterRole: its own impersonation, and the runner's common rights.
+	bindings := map[string]string{name: name, name + "-runner": RunnerClusterRole}
+	for bindingName, role := range bindings {
+		binding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: bindingName}}
 		if _, err := controllerutil.CreateOrUpdate(ctx, r.Client, binding, func() error {
 			binding.Subjects = subject
 			binding.RoleRef = rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role}

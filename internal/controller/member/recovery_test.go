@@ -12,6 +12,7 @@ import (
 	release "helm.sh/helm/v4/pkg/release/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	helmv1alpha1 "github.com/kpanda/kpanda/api/helm/v1alpha1"
@@ -84,8 +85,19 @@ func TestLocalRunCutOffByRestartFails(t *testing.T) {
 	if err := remote.Create(t.Context(), op); err != nil {
 		t.Fatal(err)
 	}
-	op.Status.Phase = helmv1alpha1.OperationRunning
-	if err := remote.Status().Update(t.Context(), op); err != nil {
+	// Mark it Running as a runner that then died would have, unless this package's own
+	// controller-manager got to it first (then it runs, and fails on its missing repo).
+	err := retry.RetryOnConflict(retry.DefaultBackoff, func() error {
+		if err := remote.Get(t.Context(), client.ObjectKeyFromObject(op), op); err != nil {
+			return err
+		}
+		if op.Status.Phase != "" {
+			return nil
+		}
+		op.Status.Phase = helmv1alpha1.OperationRunning
+		return remote.Status().Update(t.Context(), op)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	// A fresh reconciler is a restarted controller-manager: its executor runs nothing.
