@@ -1,8 +1,8 @@
 // Package workloads serves the workloads of a member cluster over REST: namespaces,
 // Deployments, StatefulSets, DaemonSets, Jobs and CronJobs (from a form or from YAML, with the
-// actions of kubectl rollout and scale), their pods, and custom resources. Every request to the
-// member is sent as the calling user through impersonation, so the member's RBAC decides
-// (DESIGN §3); the rules and status words live in internal/workload.
+// actions of kubectl rollout and scale), their pods, their HorizontalPodAutoscalers, and custom
+// resources. Every request to the member is sent as the calling user through impersonation, so
+// the member's RBAC decides (DESIGN §3); the rules and status words live in internal/workload.
 package workloads
 
 import (
@@ -38,6 +38,8 @@ func (h *Handler) Register(mux *http.ServeMux, prefix string) {
 		"GET /namespaces":                                                                  h.listNamespaces,
 		"POST /namespaces":                                                                 h.createNamespace,
 		"GET /namespaces/{namespace}/pods":                                                 h.listPods,
+		"GET /namespaces/{namespace}/horizontalpodautoscalers":                             h.listHPAs,
+		"GET /autoscaling":                                                                 h.autoscaling,
 		"GET /namespaces/{namespace}/pods/{name}":                                          h.getPod,
 		"GET /namespaces/{namespace}/pods/{name}/log":                                      h.podLog,
 		"GET /namespaces/{namespace}/pods/{name}/events":                                   h.podEvents,
@@ -58,6 +60,9 @@ func (h *Handler) Register(mux *http.ServeMux, prefix string) {
 		routes["GET "+collection+"/{name}"] = h.forKind(k, h.get)
 		routes["PUT "+collection+"/{name}"] = h.forKind(k, h.update)
 		routes["DELETE "+collection+"/{name}"] = h.forKind(k, h.delete)
+		for route, serve := range hpaRoutes(h, k, collection+"/{name}") {
+			routes[route] = serve
+		}
 		for action, serve := range k.actions(h, k) {
 			routes["POST "+collection+"/{name}/"+action] = serve
 		}
