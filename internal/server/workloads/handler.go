@@ -1,7 +1,7 @@
 // Package workloads serves the workloads of a member cluster over REST: namespaces,
 // Deployments, StatefulSets, DaemonSets, Jobs and CronJobs (from a form or from YAML, with the
-// actions of kubectl rollout and scale), their pods, their HorizontalPodAutoscalers, and custom
-// resources. Every request to the member is sent as the calling user through impersonation, so
+// actions of kubectl rollout and scale), their pods, their HorizontalPodAutoscalers, custom
+// resources, and the CRDs uninstalled autoscaling add-ons left behind. Every request to the member is sent as the calling user through impersonation, so
 // the member's RBAC decides (DESIGN §3); the rules and status words live in internal/workload.
 package workloads
 
@@ -40,6 +40,8 @@ func (h *Handler) Register(mux *http.ServeMux, prefix string) {
 		"GET /namespaces/{namespace}/pods":                                                 h.listPods,
 		"GET /namespaces/{namespace}/horizontalpodautoscalers":                             h.listHPAs,
 		"GET /autoscaling":                                                                 h.autoscaling,
+		"GET /autoscaling/leftovers":                                                       h.listLeftovers,
+		"DELETE /autoscaling/leftovers/{addon}":                                            h.deleteLeftovers,
 		"GET /namespaces/{namespace}/pods/{name}":                                          h.getPod,
 		"GET /namespaces/{namespace}/pods/{name}/log":                                      h.podLog,
 		"GET /namespaces/{namespace}/pods/{name}/events":                                   h.podEvents,
