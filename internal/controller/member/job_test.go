@@ -21,6 +21,7 @@ import (
 	"github.com/kpanda/kpanda/internal/controller/member"
 	"github.com/kpanda/kpanda/internal/helm/helmtest"
 	runner "github.com/kpanda/kpanda/internal/helmoperation"
+	"github.com/kpanda/kpanda/internal/localcluster/clustertest"
 )
 
 // useJobExecutor switches the member to the job executor for one test.
@@ -81,7 +82,7 @@ func generationJob(t *testing.T, namespace, release string, opType helmv1alpha1.
 	t.Helper()
 	var op helmv1alpha1.HelmOperation
 	var job batchv1.Job
-	eventually(t, 30*time.Second, "job of "+release, func(ctx context.Context) error {
+	clustertest.Eventually(t, 30*time.Second, "job of "+release, func(ctx context.Context) error {
 		var ops helmv1alpha1.HelmOperationList
 		if err := remote.List(ctx, &ops, client.InNamespace(namespace), client.MatchingLabels{helmv1alpha1.ReleaseLabel: release}); err != nil {
 			return err
@@ -103,7 +104,7 @@ func generationJob(t *testing.T, namespace, release string, opType helmv1alpha1.
 func operationResult(t *testing.T, op *helmv1alpha1.HelmOperation, timeout time.Duration) *metav1.Condition {
 	t.Helper()
 	var c *metav1.Condition
-	eventually(t, timeout, "operation "+op.Name+" finished", func(ctx context.Context) error {
+	clustertest.Eventually(t, timeout, "operation "+op.Name+" finished", func(ctx context.Context) error {
 		if err := remote.Get(ctx, client.ObjectKeyFromObject(op), op); err != nil {
 			return err
 		}
@@ -117,7 +118,7 @@ func operationResult(t *testing.T, op *helmv1alpha1.HelmOperation, timeout time.
 
 func TestJobCarriesTheSettingAndFailsWithoutReport(t *testing.T) {
 	newRepo(t, "jobs", helmtest.Options{}, [2]string{"web", "0.1.0"})
-	eventually(t, 30*time.Second, "index", func(ctx context.Context) error { return hasVersion(ctx, "jobs", "web", "0.1.0") })
+	clustertest.Eventually(t, 30*time.Second, "index", func(ctx context.Context) error { return hasVersion(ctx, "jobs", "web", "0.1.0") })
 	useJobExecutor(t,
 		[2]string{"addon_setting.helm_operation_base_image", "registry.test/kpanda:one"},
 		[2]string{"addon_setting.helm_operation_job_template_resources.requests.memory", "64Mi"},
@@ -162,7 +163,7 @@ func checkJob(t *testing.T, job *batchv1.Job, image, cpu, memory string) {
 // TestJobServiceAccountMayImpersonateOnlyTheRequester asks the member's own authorizer.
 func TestJobServiceAccountMayImpersonateOnlyTheRequester(t *testing.T) {
 	newRepo(t, "sa", helmtest.Options{}, [2]string{"web", "0.1.0"})
-	eventually(t, 30*time.Second, "index", func(ctx context.Context) error { return hasVersion(ctx, "sa", "web", "0.1.0") })
+	clustertest.Eventually(t, 30*time.Second, "index", func(ctx context.Context) error { return hasVersion(ctx, "sa", "web", "0.1.0") })
 	useJobExecutor(t)
 	blockScheduling(t)
 	ns := newNamespace(t, "sa")
@@ -200,7 +201,7 @@ func TestJobServiceAccountMayImpersonateOnlyTheRequester(t *testing.T) {
 
 func TestPodProblemsAreExplained(t *testing.T) {
 	newRepo(t, "pods", helmtest.Options{}, [2]string{"web", "0.1.0"})
-	eventually(t, 30*time.Second, "index", func(ctx context.Context) error { return hasVersion(ctx, "pods", "web", "0.1.0") })
+	clustertest.Eventually(t, 30*time.Second, "index", func(ctx context.Context) error { return hasVersion(ctx, "pods", "web", "0.1.0") })
 	useJobExecutor(t,
 		[2]string{"addon_setting.helm_operation_base_image", "registry.test/kpanda:missing"},
 		[2]string{"addon_setting.helm_operation_job_template_resources.requests.memory", "64Mi"},
@@ -242,7 +243,7 @@ func TestPodProblemsAreExplained(t *testing.T) {
 func setContainerState(t *testing.T, op *helmv1alpha1.HelmOperation, state corev1.ContainerState) {
 	t.Helper()
 	var pod corev1.Pod
-	eventually(t, 30*time.Second, "pod of "+op.Name, func(ctx context.Context) error {
+	clustertest.Eventually(t, 30*time.Second, "pod of "+op.Name, func(ctx context.Context) error {
 		var pods corev1.PodList
 		if err := remote.List(ctx, &pods, client.InNamespace(runner.Namespace), client.MatchingLabels{helmoperation.OperationNameLabel: op.Name}); err != nil {
 			return err
@@ -261,7 +262,7 @@ func setContainerState(t *testing.T, op *helmv1alpha1.HelmOperation, state corev
 
 func TestDeletingAReleaseWhoseOperationHangsCompletes(t *testing.T) {
 	newRepo(t, "hang", helmtest.Options{}, [2]string{"web", "0.1.0"})
-	eventually(t, 30*time.Second, "index", func(ctx context.Context) error { return hasVersion(ctx, "hang", "web", "0.1.0") })
+	clustertest.Eventually(t, 30*time.Second, "index", func(ctx context.Context) error { return hasVersion(ctx, "hang", "web", "0.1.0") })
 	useJobExecutor(t)
 	blockScheduling(t) // the operation's pod never starts, so it never reports
 	ns := newNamespace(t, "hang")
@@ -276,7 +277,7 @@ func TestDeletingAReleaseWhoseOperationHangsCompletes(t *testing.T) {
 	}
 	started := time.Now()
 	bound := 5*time.Second + 30*time.Second
-	eventually(t, bound+15*time.Second, "release gone", func(ctx context.Context) error {
+	clustertest.Eventually(t, bound+15*time.Second, "release gone", func(ctx context.Context) error {
 		err := remote.Get(ctx, client.ObjectKeyFromObject(rel), &helmv1alpha1.HelmRelease{})
 		if !apierrors.IsNotFound(err) {
 			return fmt.Errorf("still there: %w", err)

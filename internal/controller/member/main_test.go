@@ -98,16 +98,3 @@ func waitRunning(ctx context.Context, name string) error {
 func setSetting(ctx context.Context, path, value string) error {
 	return settingtest.Set(ctx, global, clusterName, path, value)
 }
-
-// eventually polls check every 200 ms until it returns nil or timeout passes.
-func eventually(t *testing.T, timeout time.Duration, what string, check func(ctx context.Context) error) {
-	t.Helper()
-	var last error
-	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
-		last = check(ctx)
-		return last == nil, nil
-	})
-	if err != nil {
-		t.Fatalf("%s: not within %s: %v", what, timeout, last)
-	}
-}

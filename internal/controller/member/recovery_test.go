@@ -19,6 +19,7 @@ import (
 	"github.com/kpanda/kpanda/internal/clustersetting"
 	"github.com/kpanda/kpanda/internal/controller/helmoperation"
 	"github.com/kpanda/kpanda/internal/helm/helmtest"
+	"github.com/kpanda/kpanda/internal/localcluster/clustertest"
 )
 
 // helmStorage is Helm's own release storage of namespace in the member, as the helm CLI opens it.
@@ -36,7 +37,7 @@ func helmStorage(t *testing.T, namespace string) *action.Configuration {
 
 func TestReleaseLeftPendingInstallIsRecovered(t *testing.T) {
 	newRepo(t, "pending", helmtest.Options{}, [2]string{"web", "0.1.0"})
-	eventually(t, 30*time.Second, "index", func(ctx context.Context) error { return hasVersion(ctx, "pending", "web", "0.1.0") })
+	clustertest.Eventually(t, 30*time.Second, "index", func(ctx context.Context) error { return hasVersion(ctx, "pending", "web", "0.1.0") })
 	ns := newNamespace(t, "pending")
 	// What a runner killed mid-install leaves: revision 1 in pending-install.
 	stuck := &release.Release{
@@ -119,7 +120,7 @@ func TestLocalRunCutOffByRestartFails(t *testing.T) {
 
 func TestHistoryIsPrunedToTheLimit(t *testing.T) {
 	newRepo(t, "history", helmtest.Options{}, [2]string{"web", "0.1.0"})
-	eventually(t, 30*time.Second, "index", func(ctx context.Context) error { return hasVersion(ctx, "history", "web", "0.1.0") })
+	clustertest.Eventually(t, 30*time.Second, "index", func(ctx context.Context) error { return hasVersion(ctx, "history", "web", "0.1.0") })
 	applySettings(t, [2]string{"addon_setting.helm_operation_history_limit", "3"})
 	t.Cleanup(func() { _ = setSetting(context.Background(), "addon_setting.helm_operation_history_limit", "100") })
 	ns := newNamespace(t, "history")
@@ -132,7 +133,7 @@ func TestHistoryIsPrunedToTheLimit(t *testing.T) {
 		update(t, client.ObjectKeyFromObject(rel), func(r *helmv1alpha1.HelmRelease) { r.Spec.Values = fmt.Sprintf("message: v%d\n", i) })
 		waitRelease(t, client.ObjectKeyFromObject(rel), time.Minute)
 	}
-	eventually(t, 30*time.Second, "history pruned to 3", func(ctx context.Context) error {
+	clustertest.Eventually(t, 30*time.Second, "history pruned to 3", func(ctx context.Context) error {
 		var ops helmv1alpha1.HelmOperationList
 		if err := remote.List(ctx, &ops); err != nil {
 			return err

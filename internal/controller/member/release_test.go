@@ -15,6 +15,7 @@ import (
 
 	helmv1alpha1 "github.com/kpanda/kpanda/api/helm/v1alpha1"
 	"github.com/kpanda/kpanda/internal/helm/helmtest"
+	"github.com/kpanda/kpanda/internal/localcluster/clustertest"
 )
 
 // newNamespace creates a namespace for one test.
@@ -41,7 +42,7 @@ func newRelease(namespace, name, repo, chart, version, values string) *helmv1alp
 func waitRelease(t *testing.T, key client.ObjectKey, timeout time.Duration) *helmv1alpha1.HelmRelease {
 	t.Helper()
 	var rel helmv1alpha1.HelmRelease
-	eventually(t, timeout, "release "+key.String()+" settled", func(ctx context.Context) error {
+	clustertest.Eventually(t, timeout, "release "+key.String()+" settled", func(ctx context.Context) error {
 		if err := remote.Get(ctx, key, &rel); err != nil {
 			return err
 		}
@@ -77,7 +78,7 @@ func helmRevisions(ctx context.Context, namespace, release string) ([]string, er
 
 func TestInstallUpgradeRollbackUninstall(t *testing.T) {
 	newRepo(t, "lifecycle", helmtest.Options{Username: "u", Password: "p"}, [2]string{"web", "0.1.0"}, [2]string{"web", "0.2.0"})
-	eventually(t, 30*time.Second, "index", func(ctx context.Context) error { return hasVersion(ctx, "lifecycle", "web", "0.2.0") })
+	clustertest.Eventually(t, 30*time.Second, "index", func(ctx context.Context) error { return hasVersion(ctx, "lifecycle", "web", "0.2.0") })
 	ns := newNamespace(t, "lifecycle")
 	key := client.ObjectKey{Namespace: ns, Name: "shop"}
 
@@ -89,7 +90,7 @@ func TestInstallUpgradeRollbackUninstall(t *testing.T) {
 	if rel.Status.Phase != helmv1alpha1.ReleaseDeployed || rel.Status.Revision != 1 || rel.Status.ChartVersion != "0.1.0" {
 		t.Fatalf("after install: %+v", rel.Status)
 	}
-	eventually(t, 30*time.Second, "pods running", func(ctx context.Context) error {
+	clustertest.Eventually(t, 30*time.Second, "pods running", func(ctx context.Context) error {
 		var pods corev1.PodList
 		if err := remote.List(ctx, &pods, client.InNamespace(ns), client.MatchingLabels{"app": "shop"}); err != nil {
 			return err
@@ -151,7 +152,7 @@ func TestInstallUpgradeRollbackUninstall(t *testing.T) {
 	if err := remote.Delete(t.Context(), rel); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, time.Minute, "uninstalled", func(ctx context.Context) error {
+	clustertest.Eventually(t, time.Minute, "uninstalled", func(ctx context.Context) error {
 		if err := remote.Get(ctx, key, &helmv1alpha1.HelmRelease{}); !apierrors.IsNotFound(err) {
 			return fmt.Errorf("release still there: %w", err)
 		}
@@ -167,7 +168,7 @@ func TestInstallUpgradeRollbackUninstall(t *testing.T) {
 
 func TestBadValuesFailWithHelmMessage(t *testing.T) {
 	newRepo(t, "badvalues", helmtest.Options{}, [2]string{"web", "0.1.0"})
-	eventually(t, 30*time.Second, "index", func(ctx context.Context) error { return hasVersion(ctx, "badvalues", "web", "0.1.0") })
+	clustertest.Eventually(t, 30*time.Second, "index", func(ctx context.Context) error { return hasVersion(ctx, "badvalues", "web", "0.1.0") })
 	ns := newNamespace(t, "badvalues")
 	rel := newRelease(ns, "broken", "badvalues", "web", "0.1.0", "replicas: [not, a, number]\n")
 	if err := remote.Create(t.Context(), rel); err != nil {

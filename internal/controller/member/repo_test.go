@@ -15,6 +15,7 @@ import (
 	helmv1alpha1 "github.com/kpanda/kpanda/api/helm/v1alpha1"
 	"github.com/kpanda/kpanda/internal/helm/helmtest"
 	"github.com/kpanda/kpanda/internal/helmoperation"
+	"github.com/kpanda/kpanda/internal/localcluster/clustertest"
 )
 
 // newRepo serves a chart repository holding charts and registers it in the member as name.
@@ -60,7 +61,7 @@ func hasVersion(ctx context.Context, repo, chart, version string) error {
 
 func TestRepoBehindBasicAuthIsIndexed(t *testing.T) {
 	newRepo(t, "private", helmtest.Options{Username: "reader", Password: "s3cret"}, [2]string{"web", "0.1.0"})
-	eventually(t, 30*time.Second, "index of private", func(ctx context.Context) error {
+	clustertest.Eventually(t, 30*time.Second, "index of private", func(ctx context.Context) error {
 		var repo helmv1alpha1.HelmRepo
 		if err := remote.Get(ctx, client.ObjectKey{Name: "private"}, &repo); err != nil {
 			return err
@@ -89,7 +90,7 @@ func TestRepoWithWrongPasswordSaysWhy(t *testing.T) {
 	if err := remote.Create(t.Context(), repo); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, "refresh failure", func(ctx context.Context) error {
+	clustertest.Eventually(t, 30*time.Second, "refresh failure", func(ctx context.Context) error {
 		if err := remote.Get(ctx, client.ObjectKeyFromObject(repo), repo); err != nil {
 			return err
 		}
@@ -109,7 +110,7 @@ func TestRepoWithWrongPasswordSaysWhy(t *testing.T) {
 	if err := remote.Patch(t.Context(), secret, patch); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 45*time.Second, "refresh after the fix", func(ctx context.Context) error {
+	clustertest.Eventually(t, 45*time.Second, "refresh after the fix", func(ctx context.Context) error {
 		if err := remote.Get(ctx, client.ObjectKeyFromObject(repo), repo); err != nil {
 			return err
 		}
@@ -122,7 +123,7 @@ func TestRepoWithWrongPasswordSaysWhy(t *testing.T) {
 
 func TestPushedChartAppearsAfterRefreshAndInterval(t *testing.T) {
 	server := newRepo(t, "team", helmtest.Options{}, [2]string{"web", "0.1.0"})
-	eventually(t, 30*time.Second, "first index", func(ctx context.Context) error { return hasVersion(ctx, "team", "web", "0.1.0") })
+	clustertest.Eventually(t, 30*time.Second, "first index", func(ctx context.Context) error { return hasVersion(ctx, "team", "web", "0.1.0") })
 
 	if err := server.AddChart(helmtest.DeploymentChart("web", "0.2.0")); err != nil {
 		t.Fatal(err)
@@ -141,7 +142,7 @@ func TestPushedChartAppearsAfterRefreshAndInterval(t *testing.T) {
 	if err := remote.Patch(t.Context(), &repo, patch); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 15*time.Second, "0.2.0 after refresh", func(ctx context.Context) error { return hasVersion(ctx, "team", "web", "0.2.0") })
+	clustertest.Eventually(t, 15*time.Second, "0.2.0 after refresh", func(ctx context.Context) error { return hasVersion(ctx, "team", "web", "0.2.0") })
 
 	// A short interval in the setting applies without a restart.
 	if err := setSetting(t.Context(), "addon_setting.helm_repo_refresh_interval", "10"); err != nil {
@@ -151,5 +152,5 @@ func TestPushedChartAppearsAfterRefreshAndInterval(t *testing.T) {
 	if err := server.AddChart(helmtest.DeploymentChart("web", "0.3.0")); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 40*time.Second, "0.3.0 after the interval", func(ctx context.Context) error { return hasVersion(ctx, "team", "web", "0.3.0") })
+	clustertest.Eventually(t, 40*time.Second, "0.3.0 after the interval", func(ctx context.Context) error { return hasVersion(ctx, "team", "web", "0.3.0") })
 }

@@ -16,8 +16,10 @@ import (
 	"os/signal"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/util/wait"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/kpanda/kpanda/internal/localcluster"
@@ -80,4 +82,18 @@ func stopOnSignal(set *localcluster.Set) {
 		set.Stop()
 		os.Exit(1)
 	}()
+}
+
+// Eventually polls check every 200 ms until it returns nil, and fails the test with check's last
+// error when timeout passes: the way tests wait for controllers, which act asynchronously.
+func Eventually(t *testing.T, timeout time.Duration, what string, check func(ctx context.Context) error) {
+	t.Helper()
+	var last error
+	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
+		last = check(ctx)
+		return last == nil, nil
+	})
+	if err != nil {
+		t.Fatalf("%s: not within %s: %v", what, timeout, last)
+	}
 }

@@ -16,8 +16,10 @@ import (
 
 	helmv1alpha1 "github.com/kpanda/kpanda/api/helm/v1alpha1"
 	"github.com/kpanda/kpanda/internal/apiclient"
+	"github.com/kpanda/kpanda/internal/apiclient/apiclienttest"
 	"github.com/kpanda/kpanda/internal/helm/helmtest"
 	"github.com/kpanda/kpanda/internal/helmoperation"
+	"github.com/kpanda/kpanda/internal/localcluster/clustertest"
 )
 
 // serveRepo serves a chart repository holding charts ({name, version} pairs).
@@ -43,7 +45,7 @@ func addRepo(t *testing.T, req apiclient.HelmRepoRequest) *apiclient.HelmRepo {
 		t.Fatalf("adding repo %s: %v", req.Name, err)
 	}
 	var repo *apiclient.HelmRepo
-	eventually(t, 30*time.Second, "first refresh of "+req.Name, func(ctx context.Context) error {
+	clustertest.Eventually(t, 30*time.Second, "first refresh of "+req.Name, func(ctx context.Context) error {
 		var err error
 		if repo, err = admin.GetHelmRepo(ctx, cluster, req.Name); err != nil {
 			return err
@@ -144,24 +146,24 @@ func TestReposAndCharts(t *testing.T) {
 	t.Run("bad input names the field", func(t *testing.T) {
 		ctx := t.Context()
 		_, err := admin.AddHelmRepo(ctx, cluster, apiclient.HelmRepoRequest{Name: "Bad_Name", URL: public.URL()})
-		expectAPIError(t, err, http.StatusBadRequest, "name", "DNS-1123")
+		apiclienttest.ExpectError(t, err, http.StatusBadRequest, "name", "DNS-1123")
 		_, err = admin.AddHelmRepo(ctx, cluster, apiclient.HelmRepoRequest{Name: "ftp", URL: "ftp://charts.example.com"})
-		expectAPIError(t, err, http.StatusBadRequest, "url", "")
+		apiclienttest.ExpectError(t, err, http.StatusBadRequest, "url", "")
 		_, err = admin.AddHelmRepo(ctx, cluster, apiclient.HelmRepoRequest{Name: "public", URL: public.URL()})
-		expectAPIError(t, err, http.StatusConflict, "name", "")
+		apiclienttest.ExpectError(t, err, http.StatusConflict, "name", "")
 		_, err = admin.ChartVersions(ctx, cluster, "nope", "web")
-		expectAPIError(t, err, http.StatusNotFound, "repo", "")
+		apiclienttest.ExpectError(t, err, http.StatusNotFound, "repo", "")
 		_, err = admin.ChartVersions(ctx, cluster, "public", "nope")
-		expectAPIError(t, err, http.StatusNotFound, "chart", "")
+		apiclienttest.ExpectError(t, err, http.StatusNotFound, "chart", "")
 		_, err = admin.ShowChart(ctx, cluster, "public", "web", "9.9.9")
-		expectAPIError(t, err, http.StatusNotFound, "version", "refresh")
+		apiclienttest.ExpectError(t, err, http.StatusNotFound, "version", "refresh")
 	})
 
 	t.Run("delete removes the repo and its credentials", func(t *testing.T) {
 		if err := admin.DeleteHelmRepo(t.Context(), cluster, "private"); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, 30*time.Second, "credentials Secret deleted", func(ctx context.Context) error {
+		clustertest.Eventually(t, 30*time.Second, "credentials Secret deleted", func(ctx context.Context) error {
 			var secret corev1.Secret
 			err := remote.Get(ctx, client.ObjectKey{Namespace: helmoperation.Namespace, Name: "helmrepo-private-auth"}, &secret)
 			if apierrors.IsNotFound(err) {
@@ -170,7 +172,7 @@ func TestReposAndCharts(t *testing.T) {
 			return fmt.Errorf("still there (%w)", err)
 		})
 		_, err := admin.GetHelmRepo(t.Context(), cluster, "private")
-		expectAPIError(t, err, http.StatusNotFound, "name", "")
+		apiclienttest.ExpectError(t, err, http.StatusNotFound, "name", "")
 	})
 }
 
@@ -179,7 +181,7 @@ func TestReposAndCharts(t *testing.T) {
 func waitSettled(t *testing.T, c *apiclient.Client, name string, generation int64) *helmv1alpha1.HelmRelease {
 	t.Helper()
 	var rel *helmv1alpha1.HelmRelease
-	eventually(t, 2*time.Minute, "app "+name+" settled", func(ctx context.Context) error {
+	clustertest.Eventually(t, 2*time.Minute, "app "+name+" settled", func(ctx context.Context) error {
 		var err error
 		if rel, err = c.GetApp(ctx, cluster, namespace, name); err != nil {
 			return err
@@ -257,15 +259,15 @@ func TestAppLifecycle(t *testing.T) {
 	t.Run("bad upgrade and rollback input names the field", func(t *testing.T) {
 		bad := "replicas: [1"
 		_, err := admin.UpgradeApp(ctx, cluster, namespace, "front", apiclient.UpgradeRequest{Values: &bad})
-		expectAPIError(t, err, http.StatusBadRequest, "values", "")
+		apiclienttest.ExpectError(t, err, http.StatusBadRequest, "values", "")
 		_, err = admin.UpgradeApp(ctx, cluster, namespace, "front", apiclient.UpgradeRequest{Version: "7.0.0"})
-		expectAPIError(t, err, http.StatusBadRequest, "version", "")
+		apiclienttest.ExpectError(t, err, http.StatusBadRequest, "version", "")
 		_, err = admin.RollbackApp(ctx, cluster, namespace, "front", 99)
-		expectAPIError(t, err, http.StatusNotFound, "revision", "[1, 2]")
+		apiclienttest.ExpectError(t, err, http.StatusNotFound, "revision", "[1, 2]")
 		_, err = admin.RollbackApp(ctx, cluster, namespace, "front", 0)
-		expectAPIError(t, err, http.StatusBadRequest, "revision", "")
+		apiclienttest.ExpectError(t, err, http.StatusBadRequest, "revision", "")
 		_, err = admin.GetApp(ctx, cluster, namespace, "nope")
-		expectAPIError(t, err, http.StatusNotFound, "name", "")
+		apiclienttest.ExpectError(t, err, http.StatusNotFound, "name", "")
 	})
 
 	t.Run("rollback returns to revision 1", func(t *testing.T) {
@@ -327,7 +329,7 @@ func TestAppLifecycle(t *testing.T) {
 		if err := admin.UninstallApp(ctx, cluster, namespace, "front"); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, time.Minute, "app gone", func(ctx context.Context) error {
+		clustertest.Eventually(t, time.Minute, "app gone", func(ctx context.Context) error {
 			_, err := admin.GetApp(ctx, cluster, namespace, "front")
 			if err == nil {
 				return fmt.Errorf("still there")
@@ -374,7 +376,7 @@ func TestInstallInputs(t *testing.T) {
 				ns = "no-such-namespace"
 			}
 			_, err := admin.InstallApp(t.Context(), cluster, ns, req)
-			expectAPIError(t, err, tc.status, tc.field, tc.phrase)
+			apiclienttest.ExpectError(t, err, tc.status, tc.field, tc.phrase)
 			var rel helmv1alpha1.HelmRelease
 			if err := remote.Get(t.Context(), client.ObjectKey{Namespace: namespace, Name: req.Name}, &rel); !apierrors.IsNotFound(err) {
 				t.Errorf("a refused install left a HelmRelease: %v", err)
@@ -405,7 +407,7 @@ func TestNamespaceViewerCannotInstall(t *testing.T) {
 	}
 
 	// Charts are open to whoever sees the cluster.
-	eventually(t, 30*time.Second, "vera sees the charts", func(ctx context.Context) error {
+	clustertest.Eventually(t, 30*time.Second, "vera sees the charts", func(ctx context.Context) error {
 		charts, err := vera.SearchCharts(ctx, cluster, "viewers", "")
 		if err == nil && len(charts.Items) != 1 {
 			return fmt.Errorf("charts %+v", charts.Items)
@@ -413,18 +415,18 @@ func TestNamespaceViewerCannotInstall(t *testing.T) {
 		return err
 	})
 	// Reading apps is the member's decision too: an NS Viewer may list them.
-	eventually(t, 30*time.Second, "vera lists the apps of "+namespace, func(ctx context.Context) error {
+	clustertest.Eventually(t, 30*time.Second, "vera lists the apps of "+namespace, func(ctx context.Context) error {
 		_, err := vera.ListApps(ctx, cluster, namespace)
 		return err
 	})
 	_, err = vera.ListApps(ctx, cluster, "")
-	expectAPIError(t, err, http.StatusForbidden, "", "[RBAC] list helmreleases is forbidden for user(vera) in cluster(apps)")
+	apiclienttest.ExpectError(t, err, http.StatusForbidden, "", "[RBAC] list helmreleases is forbidden for user(vera) in cluster(apps)")
 	_, err = vera.InstallApp(ctx, cluster, namespace, apiclient.InstallRequest{Name: "peek", Chart: helmv1alpha1.ChartRef{Repo: "viewers", Name: "viewed", Version: "1.0.0"}})
-	expectAPIError(t, err, http.StatusForbidden, "", "[RBAC] create helmreleases is forbidden for user(vera) in cluster(apps)")
+	apiclienttest.ExpectError(t, err, http.StatusForbidden, "", "[RBAC] create helmreleases is forbidden for user(vera) in cluster(apps)")
 	_, err = vera.AddHelmRepo(ctx, cluster, apiclient.HelmRepoRequest{Name: "mine", URL: shelf.URL()})
-	expectAPIError(t, err, http.StatusForbidden, "", "")
+	apiclienttest.ExpectError(t, err, http.StatusForbidden, "", "")
 
 	// A user who does not see the cluster learns nothing of it.
 	_, err = nobody.SearchCharts(ctx, cluster, "", "")
-	expectAPIError(t, err, http.StatusNotFound, "cluster", "")
+	apiclienttest.ExpectError(t, err, http.StatusNotFound, "cluster", "")
 }

@@ -2,11 +2,8 @@ package helm_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -138,36 +135,4 @@ func waitAllowed(ctx context.Context, user, verb, resource, ns string) error {
 // setSetting changes one field of the member's <cluster>-setting, as an operator would.
 func setSetting(ctx context.Context, path, value string) error {
 	return settingtest.Set(ctx, global, cluster, path, value)
-}
-
-// eventually polls check every 200 ms until it returns nil or timeout passes.
-func eventually(t *testing.T, timeout time.Duration, what string, check func(ctx context.Context) error) {
-	t.Helper()
-	var last error
-	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
-		last = check(ctx)
-		return last == nil, nil
-	})
-	if err != nil {
-		t.Fatalf("%s: not within %s: %v", what, timeout, last)
-	}
-}
-
-// expectAPIError asserts that err is the API's refusal with status and field, its message
-// containing phrase; a 403 must carry code 7 (permission denied) as the proxy's do.
-func expectAPIError(t *testing.T, err error, status int, field, phrase string) {
-	t.Helper()
-	var apiErr *apiclient.APIError
-	if !errors.As(err, &apiErr) {
-		t.Fatalf("want an API error %d (field %q), got %v", status, field, err)
-	}
-	if apiErr.Status != status || apiErr.Field != field {
-		t.Fatalf("want %d with field %q, got %d with field %q: %s", status, field, apiErr.Status, apiErr.Field, apiErr.Message)
-	}
-	if !strings.Contains(apiErr.Message, phrase) {
-		t.Errorf("message %q lacks %q", apiErr.Message, phrase)
-	}
-	if status == http.StatusForbidden && apiErr.Code != 7 {
-		t.Errorf("code %d for a 403, want 7", apiErr.Code)
-	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/kpanda/kpanda/internal/apiclient"
+	"github.com/kpanda/kpanda/internal/apiclient/apiclienttest"
+	"github.com/kpanda/kpanda/internal/localcluster/clustertest"
 	"github.com/kpanda/kpanda/internal/workload"
 )
 
@@ -33,7 +35,7 @@ func TestNamespaceViewer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, "vera reads the deployments", func(ctx context.Context) error {
+	clustertest.Eventually(t, 30*time.Second, "vera reads the deployments", func(ctx context.Context) error {
 		_, err := vera.ListWorkloads(ctx, cluster, namespace, apiclient.Deployments)
 		return err
 	})
@@ -118,7 +120,7 @@ func TestNamespaceViewer(t *testing.T) {
 		for _, w := range writes {
 			t.Run(w.what, func(t *testing.T) {
 				err := w.call()
-				expectAPIError(t, err, http.StatusForbidden, "", fmt.Sprintf("[RBAC] %s is forbidden for user(vera) in cluster(%s)", w.verb, cluster))
+				apiclienttest.ExpectError(t, err, http.StatusForbidden, "", fmt.Sprintf("[RBAC] %s is forbidden for user(vera) in cluster(%s)", w.verb, cluster))
 			})
 		}
 		d, err := admin.GetWorkload(ctx, cluster, namespace, apiclient.Deployments, name)
@@ -133,7 +135,7 @@ func TestNamespaceViewer(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = nobody.ListWorkloads(ctx, cluster, namespace, apiclient.Deployments)
-		expectAPIError(t, err, http.StatusNotFound, "cluster", "not found")
+		apiclienttest.ExpectError(t, err, http.StatusNotFound, "cluster", "not found")
 	})
 }
 

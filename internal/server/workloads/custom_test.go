@@ -12,6 +12,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kpanda/kpanda/internal/apiclient/apiclienttest"
+	"github.com/kpanda/kpanda/internal/localcluster/clustertest"
 )
 
 var widgets = schema.GroupVersionResource{Group: "test.kpanda.io", Version: "v1", Resource: "widgets"}
@@ -43,7 +46,7 @@ func TestCustomResources(t *testing.T) {
 	installWidgets(t)
 
 	t.Run("the CRD is listed", func(t *testing.T) {
-		eventually(t, 30*time.Second, "widgets listed", func(ctx context.Context) error {
+		clustertest.Eventually(t, 30*time.Second, "widgets listed", func(ctx context.Context) error {
 			list, err := admin.ListCRDs(ctx, cluster)
 			if err != nil {
 				return err
@@ -61,7 +64,7 @@ func TestCustomResources(t *testing.T) {
 	})
 
 	manifest := "apiVersion: test.kpanda.io/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n  size: 3\n"
-	eventually(t, 30*time.Second, "widget created", func(ctx context.Context) error {
+	clustertest.Eventually(t, 30*time.Second, "widget created", func(ctx context.Context) error {
 		_, err := admin.CreateCustomResource(ctx, cluster, widgets.Group, "v1", "widgets", namespace, manifest)
 		return err
 	})
@@ -77,7 +80,7 @@ func TestCustomResources(t *testing.T) {
 		t.Fatalf("list: %v %+v", err, list)
 	}
 	_, err = admin.CreateCustomResource(ctx, cluster, widgets.Group, "v1", "widgets", namespace, manifest)
-	expectAPIError(t, err, http.StatusConflict, "name", "already exists")
+	apiclienttest.ExpectError(t, err, http.StatusConflict, "name", "already exists")
 
 	// A stuck object (a finalizer nobody removes) is deleted from the UI as any other; that
 	// kpanda's own controllers then finish the deletion is their business (seed FAQ 5).
@@ -88,7 +91,7 @@ func TestCustomResources(t *testing.T) {
 		t.Errorf("w1 after delete: %v", err)
 	}
 	_, err = admin.GetCustomResource(ctx, cluster, widgets.Group, "v1", "widgets", namespace, "w1")
-	expectAPIError(t, err, http.StatusNotFound, "", "not found")
+	apiclienttest.ExpectError(t, err, http.StatusNotFound, "", "not found")
 
 	t.Run("core group and cluster scope", func(t *testing.T) {
 		list, err := admin.ListCustomResources(ctx, cluster, "", "v1", "namespaces", "")

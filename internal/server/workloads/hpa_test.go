@@ -14,6 +14,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kpanda/kpanda/internal/apiclient"
+	"github.com/kpanda/kpanda/internal/apiclient/apiclienttest"
+	"github.com/kpanda/kpanda/internal/localcluster/clustertest"
 	"github.com/kpanda/kpanda/internal/workload"
 )
 
@@ -109,12 +111,12 @@ func TestHPA(t *testing.T) {
 	t.Run("a container without a cpu request", func(t *testing.T) {
 		deploymentWith(t, "unrequested", nil)
 		err := send(ctx, adminToken, http.MethodPut, hpaPath(apiclient.Deployments, "unrequested"), cpu80, nil)
-		expectAPIError(t, err, http.StatusBadRequest, "cpuUtilization", "app")
+		apiclienttest.ExpectError(t, err, http.StatusBadRequest, "cpuUtilization", "app")
 	})
 
 	t.Run("a daemonset", func(t *testing.T) {
 		err := send(ctx, adminToken, http.MethodPut, hpaPath(apiclient.DaemonSets, "any"), cpu80, nil)
-		expectAPIError(t, err, http.StatusBadRequest, "kind", "DaemonSet")
+		apiclienttest.ExpectError(t, err, http.StatusBadRequest, "kind", "DaemonSet")
 	})
 
 	t.Run("a second HPA of the workload", func(t *testing.T) {
@@ -127,19 +129,19 @@ func TestHPA(t *testing.T) {
 			_ = kube.AutoscalingV2().HorizontalPodAutoscalers(namespace).Delete(ctx, "other", metav1.DeleteOptions{})
 		}()
 		err := send(ctx, adminToken, http.MethodPut, hpaPath(apiclient.Deployments, name), cpu80, nil)
-		expectAPIError(t, err, http.StatusConflict, "name", "other")
+		apiclienttest.ExpectError(t, err, http.StatusConflict, "name", "other")
 	})
 
 	t.Run("an NS Viewer", func(t *testing.T) {
 		token := viewerToken(t, "hanna")
 		var got workload.HPA
-		eventually(t, 30*time.Second, "hanna reads the HPA", func(ctx context.Context) error {
+		clustertest.Eventually(t, 30*time.Second, "hanna reads the HPA", func(ctx context.Context) error {
 			return send(ctx, token, http.MethodGet, hpaPath(apiclient.Deployments, name), nil, &got)
 		})
 		err := send(ctx, token, http.MethodPut, hpaPath(apiclient.Deployments, name), cpu80, nil)
-		expectAPIError(t, err, http.StatusForbidden, "", "[RBAC] update horizontalpodautoscalers is forbidden for user(hanna)")
+		apiclienttest.ExpectError(t, err, http.StatusForbidden, "", "[RBAC] update horizontalpodautoscalers is forbidden for user(hanna)")
 		err = send(ctx, token, http.MethodDelete, hpaPath(apiclient.Deployments, name), nil, nil)
-		expectAPIError(t, err, http.StatusForbidden, "", "[RBAC] delete horizontalpodautoscalers is forbidden for user(hanna)")
+		apiclienttest.ExpectError(t, err, http.StatusForbidden, "", "[RBAC] delete horizontalpodautoscalers is forbidden for user(hanna)")
 	})
 
 	t.Run("delete", func(t *testing.T) {
@@ -150,7 +152,7 @@ func TestHPA(t *testing.T) {
 			t.Errorf("after delete: %v", err)
 		}
 		err := send(ctx, adminToken, http.MethodGet, hpaPath(apiclient.Deployments, name), nil, nil)
-		expectAPIError(t, err, http.StatusNotFound, "", "not found")
+		apiclienttest.ExpectError(t, err, http.StatusNotFound, "", "not found")
 	})
 }
 

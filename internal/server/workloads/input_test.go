@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kpanda/kpanda/internal/apiclient"
+	"github.com/kpanda/kpanda/internal/apiclient/apiclienttest"
 	"github.com/kpanda/kpanda/internal/workload"
 )
 
@@ -57,7 +58,7 @@ func TestBadInput(t *testing.T) {
 				tc.change(req.Form)
 			}
 			_, err := admin.CreateWorkload(ctx, cluster, namespace, apiclient.Deployments, req)
-			expectAPIError(t, err, tc.status, tc.field, tc.phrase)
+			apiclienttest.ExpectError(t, err, tc.status, tc.field, tc.phrase)
 			if _, err := kube.AppsV1().Deployments(namespace).Get(ctx, "refused", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 				t.Errorf("a refused create left a Deployment: %v", err)
 			}
@@ -65,15 +66,15 @@ func TestBadInput(t *testing.T) {
 	}
 	t.Run("rename on update", func(t *testing.T) {
 		_, err := admin.UpdateWorkload(ctx, cluster, namespace, apiclient.Deployments, "taken", apiclient.WorkloadRequest{Form: form(workload.KindDeployment, "other")})
-		expectAPIError(t, err, http.StatusBadRequest, "name", "cannot be renamed")
+		apiclienttest.ExpectError(t, err, http.StatusBadRequest, "name", "cannot be renamed")
 	})
 	t.Run("both form and yaml", func(t *testing.T) {
 		_, err := admin.CreateWorkload(ctx, cluster, namespace, apiclient.Deployments, apiclient.WorkloadRequest{Form: form(workload.KindDeployment, "x"), YAML: "a: b"})
-		expectAPIError(t, err, http.StatusBadRequest, "", "exactly one of form and yaml")
+		apiclienttest.ExpectError(t, err, http.StatusBadRequest, "", "exactly one of form and yaml")
 	})
 	t.Run("negative scale", func(t *testing.T) {
 		err := action(ctx, admin, "taken", "scale", map[string]int{"replicas": -1})
-		expectAPIError(t, err, http.StatusBadRequest, "replicas", "0 or more")
+		apiclienttest.ExpectError(t, err, http.StatusBadRequest, "replicas", "0 or more")
 	})
 	t.Run("tail lines", func(t *testing.T) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+apiclient.APIPrefix+"/clusters/"+cluster+"/namespaces/"+namespace+"/pods/any/log?tailLines=-3", nil)

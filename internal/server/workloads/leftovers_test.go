@@ -19,7 +19,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kpanda/kpanda/internal/apiclient/apiclienttest"
 	"github.com/kpanda/kpanda/internal/helm"
+	"github.com/kpanda/kpanda/internal/localcluster/clustertest"
 	"github.com/kpanda/kpanda/internal/server/workloads"
 )
 
@@ -75,21 +77,21 @@ func TestAutoscalingLeftovers(t *testing.T) {
 	})
 	t.Run("viewer refused", func(t *testing.T) {
 		token := viewerToken(t, "lena")
-		eventually(t, 30*time.Second, "lena sees the cluster", func(ctx context.Context) error {
+		clustertest.Eventually(t, 30*time.Second, "lena sees the cluster", func(ctx context.Context) error {
 			return send(ctx, token, http.MethodGet, "/clusters/"+cluster+"/namespaces/"+namespace+"/deployments", nil, nil)
 		})
 		err := send(ctx, token, http.MethodDelete, leftoversPath()+"/vpa?confirm=vpa", nil, nil)
-		expectAPIError(t, err, http.StatusForbidden, "", "")
+		apiclienttest.ExpectError(t, err, http.StatusForbidden, "", "")
 		err = send(ctx, token, http.MethodGet, leftoversPath(), nil, nil)
-		expectAPIError(t, err, http.StatusForbidden, "", "")
+		apiclienttest.ExpectError(t, err, http.StatusForbidden, "", "")
 	})
 	t.Run("refusals", func(t *testing.T) {
 		for _, query := range []string{"", "?confirm=cronhpa"} {
 			err := send(ctx, adminToken, http.MethodDelete, leftoversPath()+"/vpa"+query, nil, nil)
-			expectAPIError(t, err, http.StatusBadRequest, "confirm", `"vpa"`)
+			apiclienttest.ExpectError(t, err, http.StatusBadRequest, "confirm", `"vpa"`)
 		}
 		err := send(ctx, adminToken, http.MethodDelete, leftoversPath()+"/hpa?confirm=hpa", nil, nil)
-		expectAPIError(t, err, http.StatusNotFound, "addon", "vpa, cronhpa")
+		apiclienttest.ExpectError(t, err, http.StatusNotFound, "addon", "vpa, cronhpa")
 		if _, err := dyn.Resource(crdGVR).Get(ctx, vpaCRD, metav1.GetOptions{}); err != nil {
 			t.Fatalf("a refused delete removed the CRD: %v", err)
 		}
@@ -102,7 +104,7 @@ func TestAutoscalingLeftovers(t *testing.T) {
 		if !slices.Equal(removed.CRDs, []string{vpaCRD}) || removed.Objects[vpaCRD] != 1 {
 			t.Errorf("removed %+v", removed)
 		}
-		eventually(t, time.Minute, "the CRD is gone", func(ctx context.Context) error {
+		clustertest.Eventually(t, time.Minute, "the CRD is gone", func(ctx context.Context) error {
 			_, err := dyn.Resource(crdGVR).Get(ctx, vpaCRD, metav1.GetOptions{})
 			if apierrors.IsNotFound(err) {
 				return nil
@@ -145,7 +147,7 @@ func TestAutoscalingLeftoversInstalled(t *testing.T) {
 		t.Errorf("vpa is installed but listed as leftover %+v", left)
 	}
 	err := send(ctx, adminToken, http.MethodDelete, leftoversPath()+"/vpa?confirm=vpa", nil, nil)
-	expectAPIError(t, err, http.StatusConflict, "addon", "uninstall it first")
+	apiclienttest.ExpectError(t, err, http.StatusConflict, "addon", "uninstall it first")
 	if _, err := dyn.Resource(crdGVR).Get(ctx, vpaCRD, metav1.GetOptions{}); err != nil {
 		t.Fatalf("the refused delete removed the CRD: %v", err)
 	}
@@ -168,7 +170,7 @@ func installAndUninstallVPA(t *testing.T) {
 		"metadata": map[string]any{"name": "web", "namespace": namespace},
 		"spec":     map[string]any{"targetRef": map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}},
 	}}
-	eventually(t, 30*time.Second, "a VerticalPodAutoscaler is created", func(ctx context.Context) error {
+	clustertest.Eventually(t, 30*time.Second, "a VerticalPodAutoscaler is created", func(ctx context.Context) error {
 		_, err := dyn.Resource(vpaGVR).Namespace(namespace).Create(ctx, vpa, metav1.CreateOptions{})
 		return err
 	})

@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kpanda/kpanda/internal/apiclient"
+	"github.com/kpanda/kpanda/internal/apiclient/apiclienttest"
 )
 
 func TestCreateNamespace(t *testing.T) {
@@ -56,7 +57,7 @@ func TestCreateNamespace(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := admin.CreateNamespace(ctx, cluster, tc.req)
-			expectAPIError(t, err, tc.status, tc.field, tc.words)
+			apiclienttest.ExpectError(t, err, tc.status, tc.field, tc.words)
 			if tc.req.Name == "team-b" {
 				ns, err := kube.CoreV1().Namespaces().Get(ctx, "team-b", metav1.GetOptions{})
 				if !apierrors.IsNotFound(err) && (err != nil || ns.DeletionTimestamp == nil) {

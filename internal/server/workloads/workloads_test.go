@@ -14,6 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kpanda/kpanda/internal/apiclient"
+	"github.com/kpanda/kpanda/internal/apiclient/apiclienttest"
+	"github.com/kpanda/kpanda/internal/localcluster/clustertest"
 	"github.com/kpanda/kpanda/internal/workload"
 )
 
@@ -33,7 +35,7 @@ func form(kind, name string) *workload.Form {
 func waitStatus(t *testing.T, kind, name, want string) *apiclient.Workload {
 	t.Helper()
 	var w *apiclient.Workload
-	eventually(t, 60*time.Second, fmt.Sprintf("%s/%s %s", kind, name, want), func(ctx context.Context) error {
+	clustertest.Eventually(t, 60*time.Second, fmt.Sprintf("%s/%s %s", kind, name, want), func(ctx context.Context) error {
 		var err error
 		if w, err = admin.GetWorkload(ctx, cluster, namespace, kind, name); err != nil {
 			return err
@@ -85,7 +87,7 @@ func TestEveryKindFromTheForm(t *testing.T) {
 		if err := admin.DeleteWorkload(t.Context(), cluster, namespace, apiclient.Jobs, "form-jobs"); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, 30*time.Second, "job gone", func(ctx context.Context) error {
+		clustertest.Eventually(t, 30*time.Second, "job gone", func(ctx context.Context) error {
 			_, err := kube.BatchV1().Jobs(namespace).Get(ctx, "form-jobs", metav1.GetOptions{})
 			if apierrors.IsNotFound(err) {
 				return nil
@@ -149,7 +151,7 @@ func TestDeploymentActions(t *testing.T) {
 		if err != nil || d.Spec.Template.Annotations["kubectl.kubernetes.io/restartedAt"] == "" {
 			t.Fatalf("restart left no annotation: %v %v", err, d.Spec.Template.Annotations)
 		}
-		eventually(t, 60*time.Second, "revision 2 rolled out", func(ctx context.Context) error {
+		clustertest.Eventually(t, 60*time.Second, "revision 2 rolled out", func(ctx context.Context) error {
 			return rolledOut(ctx, name, "2")
 		})
 	})
@@ -158,7 +160,7 @@ func TestDeploymentActions(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Revision 1's template comes back as revision 3, without the restart's annotation.
-		eventually(t, 60*time.Second, "revision 3 rolled out", func(ctx context.Context) error {
+		clustertest.Eventually(t, 60*time.Second, "revision 3 rolled out", func(ctx context.Context) error {
 			return rolledOut(ctx, name, "3")
 		})
 		d, _ := kube.AppsV1().Deployments(namespace).Get(ctx, name, metav1.GetOptions{})
@@ -166,7 +168,7 @@ func TestDeploymentActions(t *testing.T) {
 			t.Errorf("template after rollback to 1: %v", d.Spec.Template.Annotations)
 		}
 		_, err := admin.WorkloadAction(ctx, cluster, namespace, apiclient.Deployments, name, "rollback", map[string]int{"revision": 42})
-		expectAPIError(t, err, http.StatusNotFound, "revision", "has no revision 42")
+		apiclienttest.ExpectError(t, err, http.StatusNotFound, "revision", "has no revision 42")
 	})
 	t.Run("pause and resume", func(t *testing.T) {
 		for _, action := range []string{"pause", "resume"} {
@@ -208,7 +210,7 @@ func TestRemovingEveryPolicyLeavesNoTrace(t *testing.T) {
 	if _, err := admin.CreateWorkload(ctx, cluster, namespace, apiclient.Deployments, apiclient.WorkloadRequest{Form: f}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, "a Pending pod", func(ctx context.Context) error {
+	clustertest.Eventually(t, 30*time.Second, "a Pending pod", func(ctx context.Context) error {
 		pods, err := admin.ListPods(ctx, cluster, namespace, workload.AppLabel+"="+name)
 		if err != nil {
 			return err
@@ -297,7 +299,7 @@ func TestOtherKindActions(t *testing.T) {
 	})
 	t.Run("no scale for a daemonset", func(t *testing.T) {
 		_, err := admin.WorkloadAction(ctx, cluster, namespace, apiclient.DaemonSets, "acts", "scale", map[string]int{"replicas": 2})
-		expectAPIError(t, err, http.StatusNotFound, "", "no such endpoint")
+		apiclienttest.ExpectError(t, err, http.StatusNotFound, "", "no such endpoint")
 	})
 }
 
