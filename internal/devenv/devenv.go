@@ -15,11 +15,13 @@ import (
 	"path/filepath"
 	"time"
 
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/kpanda/kpanda/api/cluster/v1alpha1"
+	helmv1alpha1 "github.com/kpanda/kpanda/api/helm/v1alpha1"
 	"github.com/kpanda/kpanda/internal/auth"
 	"github.com/kpanda/kpanda/internal/clustersetting"
 	"github.com/kpanda/kpanda/internal/controller"
@@ -168,7 +170,7 @@ func integrateMembers(ctx context.Context, config *rest.Config, members []*local
 		}
 		log.Info("Integrated member", "cluster", member.Name())
 	}
-	return wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+	if err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
 		var clusters clusterv1alpha1.ClusterList
 		if err := global.List(ctx, &clusters); err != nil {
 			return false, nil //nolint:nilerr // the next poll retries
@@ -180,8 +182,35 @@ func integrateMembers(ctx context.Context, config *rest.Config, members []*local
 			}
 		}
 		return running == len(members)+1, nil
-	})
+	}); err != nil {
+		return err
+	}
+	return waitMembersPrepared(ctx, members)
 }
+
+// waitMembersPrepared waits until the controller-manager has installed the helm.kpanda.io CRDs
+// in every member (it does so once a cluster is Running), so that the system dev.json announces
+// can install apps at once.
+func waitMembersPrepared(ctx context.Context, members []*localcluster.Cluster) error {
+	for _, member := range members {
+		err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+			c, err := client.New(member.RESTConfig(), client.Options{Scheme: memberScheme})
+			return err == nil && c.List(ctx, &helmv1alpha1.HelmRepoList{}) == nil, nil
+		})
+		if err != nil {
+			return fmt.Errorf("waiting for kpanda's CRDs in %s: %w", member.Name(), err)
+		}
+	}
+	return nil
+}
+
+var memberScheme = func() *runtime.Scheme {
+	scheme := runtime.NewScheme()
+	if err := helmv1alpha1.AddToScheme(scheme); err != nil {
+		panic(err)
+	}
+	return scheme
+}()
 
 // prepareWorkdir gives every run fresh clusters: an earlier run's data would carry credentials
 // that no longer match the new ones.
