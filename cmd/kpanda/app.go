@@ -337,10 +337,7 @@ func appListCommand() *cobra.Command {
 	_ = cmd.MarkFlagRequired("cluster") // cannot fail: the flag exists
 	out := addOutputFlag(cmd, outputTable, outputJSON)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
+		client, err := out.client()
 		if err != nil {
 			return err
 		}
@@ -388,10 +385,7 @@ func appHistoryCommand() *cobra.Command {
 	target := addAppTarget(cmd)
 	out := addOutputFlag(cmd, outputTable, outputJSON)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
+		client, err := out.client()
 		if err != nil {
 			return err
 		}

@@ -181,10 +181,7 @@ capacity of all nodes together.`,
 	}
 	out := addOutputFlag(cmd, outputTable, outputJSON, outputWide)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
+		client, err := out.client()
 		if err != nil {
 			return err
 		}
@@ -213,10 +210,7 @@ func clusterGetCommand() *cobra.Command {
 	}
 	out := addOutputFlag(cmd, outputTable, outputJSON, outputYAML, outputWide)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
+		client, err := out.client()
 		if err != nil {
 			return err
 		}
@@ -306,10 +300,7 @@ func clusterSettingsGetCommand() *cobra.Command {
 	}
 	out := addOutputFlag(cmd, outputJSON)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
+		client, err := out.client()
 		if err != nil {
 			return err
 		}

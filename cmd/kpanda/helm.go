@@ -164,10 +164,7 @@ func helmRepoListCommand() *cobra.Command {
 	cluster := addClusterFlag(cmd)
 	out := addOutputFlag(cmd, outputTable, outputJSON)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
+		client, err := out.client()
 		if err != nil {
 			return err
 		}
@@ -212,10 +209,7 @@ func helmRepoRefreshCommand() *cobra.Command {
 	cluster := addClusterFlag(cmd)
 	out := addOutputFlag(cmd, outputText, outputJSON)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
+		client, err := out.client()
 		if err != nil {
 			return err
 		}
@@ -278,10 +272,7 @@ func helmChartListCommand() *cobra.Command {
 	cmd.Flags().StringVar(&repo, "repo", "", "only the charts of this repository")
 	cmd.Flags().StringVar(&search, "search", "", "only charts whose name, description or keywords contain this")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
+		client, err := out.client()
 		if err != nil {
 			return err
 		}

@@ -280,10 +280,7 @@ func listCommand[T any](spec listSpec[T]) *cobra.Command {
 	cmd := &cobra.Command{Use: "list", Aliases: []string{"ls"}, Short: spec.short, Long: spec.long, Args: cobra.NoArgs}
 	out := addOutputFlag(cmd, outputTable, outputJSON)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
+		client, err := out.client()
 		if err != nil {
 			return err
 		}
@@ -593,10 +590,7 @@ func workspaceCreateCommand() *cobra.Command {
 	}
 	out := addOutputFlag(cmd, outputText, outputJSON)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
+		client, err := out.client()
 		if err != nil {
 			return err
 		}
@@ -712,10 +706,7 @@ func workspaceGetCommand() *cobra.Command {
 	}
 	out := addOutputFlag(cmd, outputText, outputJSON, outputYAML)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
+		client, err := out.client()
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kpanda/kpanda/internal/apiclient"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"sigs.k8s.io/yaml"
@@ -48,6 +50,14 @@ func (o *outputFlag) check() error {
 		return fmt.Errorf("unknown output format %q for -o: use one of %s", o.value, strings.Join(o.allowed, ", "))
 	}
 	return nil
+}
+
+// client checks the format, then connects: the first steps of every verb with -o.
+func (o *outputFlag) client() (*apiclient.Client, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	return newClient()
 }
 
 func printJSON(w io.Writer, v any) error {

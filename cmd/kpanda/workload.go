@@ -84,10 +84,7 @@ func workloadListCommand() *cobra.Command {
 	target := addWorkloadTarget(cmd)
 	out := addOutputFlag(cmd, outputTable, outputJSON)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
+		client, err := out.client()
 		if err != nil {
 			return err
 		}
@@ -129,10 +126,7 @@ func workloadGetCommand() *cobra.Command {
 	target := addWorkloadTarget(cmd)
 	out := addOutputFlag(cmd, outputYAML, outputJSON)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
+		client, err := out.client()
 		if err != nil {
 			return err
 		}
@@ -300,10 +294,7 @@ func workloadPodsCommand() *cobra.Command {
 	cmd.Flags().StringVarP(&selector, "selector", "l", "", "label selector, e.g. app.kubernetes.io/name=web")
 	out := addOutputFlag(cmd, outputTable, outputJSON)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.check(); err != nil {
-			return err
-		}
-		client, err := newClient()
+		client, err := out.client()
 		if err != nil {
 			return err
 		}
