@@ -168,6 +168,11 @@ func countObjects(ctx context.Context, dyn dynamic.Interface, crd *apiextensions
 	}
 	gvr := schema.GroupVersionResource{Group: crd.Spec.Group, Version: version, Resource: crd.Spec.Names.Plural}
 	list, err := dyn.Resource(gvr).List(ctx, metav1.ListOptions{})
+	if apierrors.IsNotFound(err) {
+		// A CRD created a moment ago is stored before its resource is served; it holds no
+		// objects yet.
+		return 0, nil
+	}
 	if err != nil {
 		return 0, fmt.Errorf("counting the objects of CRD %s: %w", crd.Name, err)
 	}

@@ -191,6 +191,10 @@ func createVPACRD(t *testing.T) {
 	if _, err := dyn.Resource(crdGVR).Create(t.Context(), crd, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	clustertest.Eventually(t, 30*time.Second, "VerticalPodAutoscalers are served", func(ctx context.Context) error {
+		_, err := dyn.Resource(vpaGVR).List(ctx, metav1.ListOptions{})
+		return err
+	})
 }
 
 // deleteVPACRD removes the CRD and waits until it is gone, so that other tests see a cluster
