@@ -53,6 +53,7 @@ func rootCommand() *cobra.Command {
 	root.AddCommand(helmCommand())
 	root.AddCommand(appCommand())
 	root.AddCommand(workloadCommand())
+	root.AddCommand(listAcrossClustersCommand())
 	root.AddCommand(apiserverCommand())
 	root.AddCommand(controllerManagerCommand())
 	root.AddCommand(helmOperationCommand())

@@ -28,8 +28,15 @@ type accessWorld struct {
 
 const c2 = "c2"
 
+// world is the access world once built: tests of one package share it.
+var world *accessWorld
+
+// setUpAccessWorld builds the world on first use. Tests that change it (a revoke) say so.
 func setUpAccessWorld(t *testing.T) *accessWorld {
 	t.Helper()
+	if world != nil {
+		return world
+	}
 	w := &accessWorld{admin: login(t), tokens: map[string]string{}}
 	member, err := kubernetes.NewForConfig(env.Members[1].RESTConfig())
 	if err != nil {
@@ -66,6 +73,7 @@ func setUpAccessWorld(t *testing.T) *accessWorld {
 	w.must(t, "POST", "/workspaces/ws1/members", map[string]string{"user": "dave", "role": "workspace-viewer"})
 	w.must(t, "POST", "/workspaces/ws1/namespaces", map[string]string{"cluster": c2, "namespace": "team-b"})
 	w.must(t, "POST", "/workspaces/ws1/clusters", map[string]string{"cluster": "kpanda-global-cluster"})
+	world = w
 	return w
 }
 

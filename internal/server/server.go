@@ -26,9 +26,11 @@ import (
 	"github.com/kpanda/kpanda/internal/controller/binding"
 	"github.com/kpanda/kpanda/internal/crd"
 	"github.com/kpanda/kpanda/internal/integration"
+	"github.com/kpanda/kpanda/internal/inventory"
 	"github.com/kpanda/kpanda/internal/server/clusters"
 	helmapps "github.com/kpanda/kpanda/internal/server/helm"
 	"github.com/kpanda/kpanda/internal/server/iam"
+	inventoryapi "github.com/kpanda/kpanda/internal/server/inventory"
 	"github.com/kpanda/kpanda/internal/server/proxy"
 	restconv "github.com/kpanda/kpanda/internal/server/rest"
 	"github.com/kpanda/kpanda/internal/server/workloads"
@@ -56,6 +58,8 @@ type Server struct {
 	handler  http.Handler
 	listener net.Listener
 	oidc     *auth.OIDC // nil when OIDC is not configured
+	// inventory holds the watch caches of lists across clusters; Serve stops them.
+	inventory *inventory.Inventory
 	// AdminPassword is the bootstrap admin's password when this start created the admin, else
 	// empty: it is shown once and never stored in clear.
 	AdminPassword string
@@ -98,11 +102,13 @@ func New(ctx context.Context, config *rest.Config, opts Options) (*Server, error
 	}
 	s := &Server{opts: opts, listener: listener, oidc: oidc, AdminPassword: password}
 	members := memberclusters.NewCache(global)
+	s.inventory = inventory.New(members, inventory.Options{Log: opts.Log})
 	s.handler = s.routes(auth.NewAuthenticator(global), tokens, []registrar{
 		&clusters.Handler{Client: global, Registry: &integration.Service{Client: global}},
 		&iam.Handler{Client: global, Members: members},
 		&helmapps.Handler{Global: global, Members: members},
 		&workloads.Handler{Global: global, Members: members},
+		&inventoryapi.Handler{Global: global, Inventory: s.inventory},
 		&proxy.Handler{Members: members, GroupsOf: func(r *http.Request, user string) ([]string, error) {
 			snapshot, err := binding.LoadSnapshot(r.Context(), global)
 			if err != nil {
@@ -134,6 +140,7 @@ func (s *Server) tls() bool { return s.opts.TLSCertFile != "" && s.opts.TLSKeyFi
 // Serve answers requests until ctx ends, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context) error {
 	httpServer := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	go s.inventory.Run(ctx)
 	done := make(chan error, 1)
 	go func() {
 		if s.tls() {
