@@ -16,7 +16,8 @@ import (
 )
 
 // The workload verbs read and change the Deployments, StatefulSets, DaemonSets, Jobs and
-// CronJobs of a cluster, with the caller's rights in it, and follow kubectl's words.
+// CronJobs of a cluster, with the caller's rights in it, and follow kubectl's words. list, get,
+// create, replace and delete also take the objects that go with workloads (resource.go).
 
 // workloadKinds maps what a user may type to the API's collection, as kubectl's short names.
 var workloadKinds = map[string]string{
@@ -47,13 +48,14 @@ func workloadCommand() *cobra.Command {
 	cmd := groupCommand(&cobra.Command{
 		Use:     "workload",
 		Aliases: []string{"workloads", "wl"},
-		Short:   "List, create, change and delete the workloads of a cluster, and read their pods",
+		Short:   "List, create, change and delete the workloads of a cluster and their Services, Ingresses, ConfigMaps, Secrets and PVCs, and read their pods",
 	})
 	cmd.AddCommand(workloadListCommand(), workloadGetCommand(), workloadCreateCommand(), workloadReplaceCommand(), workloadDeleteCommand(),
 		workloadScaleCommand(), workloadActionCommand("restart", "Restart the pods, as kubectl rollout restart"),
 		workloadActionCommand("pause", "Pause a Deployment's rollouts, or suspend a CronJob"),
 		workloadActionCommand("resume", "Resume a Deployment's rollouts, or a suspended CronJob"),
 		workloadRollbackCommand(), workloadPodsCommand(), workloadLogsCommand())
+	cmd.AddCommand(autoscalerCommands()...) // vpa, cronhpa: autoscaler.go
 	return cmd
 }
 
@@ -78,8 +80,8 @@ func workloadListCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "list KIND --cluster C -n NS",
 		Aliases: []string{"ls"},
-		Short:   "List the workloads of a kind with their status (Running, Waiting, Completed, ...)",
-		Args:    workloadArgs(false, &kind),
+		Short:   "List the workloads of a kind with their status (Running, Waiting, Completed, ...), or the Services, Ingresses, ConfigMaps, Secrets or PVCs",
+		Args:    anyKindArgs(false, &kind),
 	}
 	target := addWorkloadTarget(cmd)
 	out := addOutputFlag(cmd, outputTable, outputJSON)
@@ -87,6 +89,9 @@ func workloadListCommand() *cobra.Command {
 		client, err := out.client()
 		if err != nil {
 			return err
+		}
+		if isResource(kind) {
+			return listResources(cmd, client, target, kind, out.value)
 		}
 		list, err := client.ListWorkloads(cmd.Context(), target.cluster, target.namespace, kind)
 		if err != nil {
@@ -118,17 +123,25 @@ func printWorkloadTable(w io.Writer, items []apiclient.Workload, now time.Time) 
 
 func workloadGetCommand() *cobra.Command {
 	var kind string
+	var showValues bool
 	cmd := &cobra.Command{
-		Use:   "get KIND NAME --cluster C -n NS",
-		Short: "Show one workload: its status, and the object as YAML or JSON",
-		Args:  workloadArgs(true, &kind),
+		Use:   "get KIND NAME --cluster C -n NS [--show-values]",
+		Short: "Show one workload (its status) or other object (its summary), and the object as YAML or JSON",
+		Args:  anyKindArgs(true, &kind),
 	}
 	target := addWorkloadTarget(cmd)
 	out := addOutputFlag(cmd, outputYAML, outputJSON)
+	cmd.Flags().BoolVar(&showValues, "show-values", false, "a Secret's values too, decoded (needs the right to get Secrets)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := checkShowValues(kind, showValues); err != nil {
+			return err
+		}
 		client, err := out.client()
 		if err != nil {
 			return err
+		}
+		if isResource(kind) {
+			return getResource(cmd, client, target, kind, args[1], showValues, out.value)
 		}
 		item, err := client.GetWorkload(cmd.Context(), target.cluster, target.namespace, kind, args[1])
 		if err != nil {
@@ -162,12 +175,19 @@ func workloadRequest(cmd *cobra.Command, file string, isForm bool) (apiclient.Wo
 func writeCommand(use, short string, withName bool, write func(cmd *cobra.Command, client *apiclient.Client, target *appTarget, kind string, args []string, req apiclient.WorkloadRequest) (*apiclient.Workload, error)) *cobra.Command {
 	var kind, file string
 	var isForm bool
-	cmd := &cobra.Command{Use: use, Short: short, Args: workloadArgs(withName, &kind)}
+	cmd := &cobra.Command{Use: use, Short: short, Args: anyKindArgs(withName, &kind)}
 	target := addWorkloadTarget(cmd)
 	cmd.Flags().StringVarP(&file, "filename", "f", "", "the manifest (or with --form the form), a file or - for stdin")
-	cmd.Flags().BoolVar(&isForm, "form", false, "-f is a workload form (name, containers, scheduling, ...) rather than a manifest")
+	cmd.Flags().BoolVar(&isForm, "form", false, "-f is a form (of a workload: name, containers, scheduling, ...; or of a service, configmap, secret or pvc) rather than a manifest")
 	_ = cmd.MarkFlagRequired("filename") // cannot fail: the flag exists
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if isResource(kind) {
+			name := ""
+			if withName {
+				name = args[1]
+			}
+			return writeResource(cmd, target, kind, name, file, isForm)
+		}
 		req, err := workloadRequest(cmd, file, isForm)
 		if err != nil {
 			return err
@@ -206,8 +226,8 @@ func workloadDeleteCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "delete KIND NAME --cluster C -n NS",
 		Aliases: []string{"rm"},
-		Short:   "Delete a workload and its pods",
-		Args:    workloadArgs(true, &kind),
+		Short:   "Delete a workload and its pods, or another object",
+		Args:    anyKindArgs(true, &kind),
 	}
 	target := addWorkloadTarget(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -215,7 +235,11 @@ func workloadDeleteCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		if err := client.DeleteWorkload(cmd.Context(), target.cluster, target.namespace, kind, args[1]); err != nil {
+		remove := client.DeleteWorkload
+		if isResource(kind) {
+			remove = client.DeleteResource
+		}
+		if err := remove(cmd.Context(), target.cluster, target.namespace, kind, args[1]); err != nil {
 			return err
 		}
 		_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s %s/%s deleted\n", kind, target.namespace, args[1])

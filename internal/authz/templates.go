@@ -46,6 +46,9 @@ var workloadResources = []struct {
 	{"batch", []string{rbacv1.ResourceAll}},
 	{"policy", []string{"poddisruptionbudgets"}},
 	{"networking.k8s.io", []string{"ingresses", "networkpolicies"}},
+	// The autoscaling add-ons' objects (issue 6): scaling a workload is editing the namespace.
+	{"autoscaling.k8s.io", []string{"verticalpodautoscalers"}},
+	{"autoscaling.alibabacloud.com", []string{"cronhorizontalpodautoscalers"}},
 	// Helm apps of the namespace (DESIGN §2): installing one is editing the namespace.
 	{"helm.kpanda.io", []string{"helmreleases"}},
 }

@@ -13,8 +13,9 @@ import (
 	"github.com/kpanda/kpanda/internal/workload"
 )
 
-// TestNamespaceViewer: an NS Viewer reads the workloads and pods of their namespace and gets
-// the member's RBAC refusal, in kpanda's form, on every write; a user who does not see the
+// TestNamespaceViewer: an NS Viewer reads the workloads, pods, Services, Ingresses, ConfigMaps
+// and PersistentVolumeClaims of their namespace and gets the member's RBAC refusal, in kpanda's
+// form, on every write and on every read of Secrets; a user who does not see the
 // cluster learns nothing of it.
 func TestNamespaceViewer(t *testing.T) {
 	ctx := t.Context()
@@ -23,6 +24,7 @@ func TestNamespaceViewer(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitStatus(t, apiclient.Deployments, name, workload.StatusRunning)
+	createViewed(t, name)
 	for _, user := range []string{"vera", "nobody"} {
 		if _, err := admin.CreateUser(ctx, user, "pw-"+user); err != nil {
 			t.Fatal(err)
@@ -71,6 +73,11 @@ func TestNamespaceViewer(t *testing.T) {
 				t.Errorf("%s: %v", what, err)
 			}
 		}
+		for what, read := range viewerReadsResources(ctx, vera, name) {
+			if err := read(); err != nil {
+				t.Errorf("%s: %v", what, err)
+			}
+		}
 		if pod == "" {
 			t.Fatal("no pod to read")
 		}
@@ -83,6 +90,16 @@ func TestNamespaceViewer(t *testing.T) {
 	})
 
 	t.Run("writes", func(t *testing.T) {
+		installAutoscalerCRDs(t) // for the VPA and CronHPA rows: without the add-ons they are 409s
+		// NS View reads VPAs and CronHPAs, so with one in place the viewer's put is refused at
+		// the update and the delete at the delete.
+		if _, err := admin.PutVPA(ctx, cluster, namespace, apiclient.Deployments, name, workload.VPAForm{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := admin.PutCronHPA(ctx, cluster, namespace, apiclient.Deployments, name,
+			workload.CronHPAForm{Jobs: []workload.CronHPAJob{{Name: "up", Schedule: "0 0 8 * * *", TargetSize: 2}}}); err != nil {
+			t.Fatal(err)
+		}
 		writes := []struct {
 			what, verb string
 			call       func() error
@@ -116,6 +133,22 @@ func TestNamespaceViewer(t *testing.T) {
 			{"delete custom resource", "delete configmaps", func() error {
 				return vera.DeleteCustomResource(ctx, cluster, "", "v1", "configmaps", namespace, "kube-root-ca.crt")
 			}},
+			{"put vpa", "update verticalpodautoscalers", func() error {
+				_, err := vera.PutVPA(ctx, cluster, namespace, apiclient.Deployments, name, workload.VPAForm{})
+				return err
+			}},
+			{"delete vpa", "delete verticalpodautoscalers", func() error { return vera.DeleteVPA(ctx, cluster, namespace, apiclient.Deployments, name) }},
+			{"put cronhpa", "update cronhorizontalpodautoscalers", func() error {
+				_, err := vera.PutCronHPA(ctx, cluster, namespace, apiclient.Deployments, name,
+					workload.CronHPAForm{Jobs: []workload.CronHPAJob{{Name: "up", Schedule: "0 0 8 * * *", TargetSize: 2}}})
+				return err
+			}},
+			{"delete cronhpa", "delete cronhorizontalpodautoscalers", func() error {
+				return vera.DeleteCronHPA(ctx, cluster, namespace, apiclient.Deployments, name)
+			}},
+		}
+		for _, refused := range viewerRefusedResources(ctx, vera, name) {
+			writes = append(writes, refused)
 		}
 		for _, w := range writes {
 			t.Run(w.what, func(t *testing.T) {
@@ -127,6 +160,7 @@ func TestNamespaceViewer(t *testing.T) {
 		if err != nil || d.Status != workload.StatusRunning {
 			t.Errorf("the viewed deployment after vera's attempts: %v %+v", err, d)
 		}
+		expectViewedUnchanged(t, name)
 	})
 
 	t.Run("a user who does not see the cluster", func(t *testing.T) {

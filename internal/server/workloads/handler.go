@@ -1,6 +1,7 @@
 // Package workloads serves the workloads of a member cluster over REST: namespaces,
 // Deployments, StatefulSets, DaemonSets, Jobs and CronJobs (from a form or from YAML, with the
-// actions of kubectl rollout and scale), their pods, their HorizontalPodAutoscalers, custom
+// actions of kubectl rollout and scale), their Services, Ingresses, ConfigMaps, Secrets and
+// PersistentVolumeClaims, their pods, their HorizontalPodAutoscalers, custom
 // resources, and the CRDs uninstalled autoscaling add-ons left behind. Every request to the member is sent as the calling user through impersonation, so
 // the member's RBAC decides (DESIGN §3); the rules and status words live in internal/workload.
 package workloads
@@ -55,6 +56,9 @@ func (h *Handler) Register(mux *http.ServeMux, prefix string) {
 		"GET /customresources/{group}/{version}/{plural}/namespaces/{namespace}/{name}":    h.getCustom,
 		"DELETE /customresources/{group}/{version}/{plural}/namespaces/{namespace}/{name}": h.deleteCustom,
 	}
+	for route, serve := range h.addonAutoscalerRoutes() { // VPA and CronHPA: autoscalers.go
+		routes[route] = serve
+	}
 	for _, k := range kinds {
 		collection := "/namespaces/{namespace}/" + k.plural
 		routes["GET "+collection] = h.forKind(k, h.list)
@@ -68,6 +72,9 @@ func (h *Handler) Register(mux *http.ServeMux, prefix string) {
 		for action, serve := range k.actions(h, k) {
 			routes["POST "+collection+"/{name}/"+action] = serve
 		}
+	}
+	for route, serve := range resourceRoutes(h) {
+		routes[route] = serve
 	}
 	for route, serve := range routes {
 		method, path, _ := strings.Cut(route, " ")

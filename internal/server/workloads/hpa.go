@@ -83,6 +83,11 @@ func (h *Handler) deleteHPA(w http.ResponseWriter, r *http.Request, c *caller.Ca
 		fail(w, c, err)
 		return
 	}
+	// A CronHPA that scaled through the HPA scales the workload again.
+	if err := repointCronHPAs(r.Context(), c, r.PathValue("namespace"), k, r.PathValue("name"), r.PathValue("name"), false); err != nil {
+		fail(w, c, err)
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -114,6 +119,11 @@ func (h *Handler) putHPA(w http.ResponseWriter, r *http.Request, c *caller.Call,
 	}
 	status, saved, err := saveHPA(r.Context(), hpas, form.BuildHPA(r.PathValue("namespace"), target))
 	if err != nil {
+		fail(w, c, err)
+		return
+	}
+	// A CronHPA of the workload now scales through the HPA, which would undo its replicas.
+	if err := repointCronHPAs(r.Context(), c, r.PathValue("namespace"), k, target.Name, saved.Name, true); err != nil {
 		fail(w, c, err)
 		return
 	}

@@ -17,7 +17,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/yaml"
 
 	"github.com/kpanda/kpanda/internal/apiclient/apiclienttest"
 	"github.com/kpanda/kpanda/internal/helm"
@@ -66,7 +65,7 @@ func vpaChart() *chart.Chart {
 // objects stay; kpanda lists them and deletes them on a confirmed request.
 func TestAutoscalingLeftovers(t *testing.T) {
 	ctx := t.Context()
-	t.Cleanup(func() { deleteVPACRD(t) })
+	t.Cleanup(func() { removeCRD(t, vpaCRD) })
 	installAndUninstallVPA(t)
 
 	t.Run("listed", func(t *testing.T) {
@@ -124,8 +123,7 @@ func TestAutoscalingLeftovers(t *testing.T) {
 // left over, and is not deleted.
 func TestAutoscalingLeftoversInstalled(t *testing.T) {
 	ctx := t.Context()
-	t.Cleanup(func() { deleteVPACRD(t) })
-	createVPACRD(t)
+	installCRD(t, vpaCRDYAML, vpaGVR)
 	recommender := &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Name: "vpa-recommender", Namespace: namespace},
 		Spec: appsv1.DeploymentSpec{
@@ -180,42 +178,6 @@ func installAndUninstallVPA(t *testing.T) {
 	if _, err := dyn.Resource(crdGVR).Get(ctx, vpaCRD, metav1.GetOptions{}); err != nil {
 		t.Fatalf("helm uninstall removed the CRD, which FAQ 9 says it does not: %v", err)
 	}
-}
-
-func createVPACRD(t *testing.T) {
-	t.Helper()
-	crd := &unstructured.Unstructured{}
-	if err := yaml.Unmarshal([]byte(vpaCRDYAML), &crd.Object); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := dyn.Resource(crdGVR).Create(t.Context(), crd, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	clustertest.Eventually(t, 30*time.Second, "VerticalPodAutoscalers are served", func(ctx context.Context) error {
-		_, err := dyn.Resource(vpaGVR).List(ctx, metav1.ListOptions{})
-		return err
-	})
-}
-
-// deleteVPACRD removes the CRD and waits until it is gone, so that other tests see a cluster
-// without VPA.
-func deleteVPACRD(t *testing.T) {
-	ctx := context.Background()
-	err := dyn.Resource(crdGVR).Delete(ctx, vpaCRD, metav1.DeleteOptions{})
-	if apierrors.IsNotFound(err) {
-		return
-	}
-	if err != nil {
-		t.Errorf("cleanup: %v", err)
-		return
-	}
-	for range 300 {
-		if _, err := dyn.Resource(crdGVR).Get(ctx, vpaCRD, metav1.GetOptions{}); apierrors.IsNotFound(err) {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Errorf("cleanup: CRD %s not deleted within a minute", vpaCRD)
 }
 
 // vpaLeftover is vpa's item of GET .../autoscaling/leftovers as admin, or nil.
