@@ -240,20 +240,33 @@ func helmTimeout(rel *helmv1alpha1.HelmRelease) time.Duration {
 }
 
 func appUninstallCommand() *cobra.Command {
-	var noWait bool
+	var noWait, removeCRDs bool
 	cmd := &cobra.Command{
-		Use:   "uninstall NAME --cluster C -n NS",
+		Use:   "uninstall NAME --cluster C -n NS [--remove-crds]",
 		Short: "Uninstall an app and wait until it is gone",
-		Args:  oneName("app NAME"),
+		Long: `Uninstall an app and wait until it is gone. Helm never deletes the CRDs a chart installed; when
+the app was an autoscaling add-on (VPA, CronHPA) whose CRDs stay behind, the command says so and
+how to remove them, or removes them with --remove-crds (seed FAQ 9).`,
+		Args: oneName("app NAME"),
 	}
 	target := addAppTarget(cmd)
 	addNoWaitFlag(cmd, &noWait)
+	cmd.Flags().BoolVar(&removeCRDs, "remove-crds", false, "also delete the CRDs (and their objects) an autoscaling add-on leaves behind")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if removeCRDs && noWait {
+			return errors.New("--remove-crds waits for the uninstall to end; drop --no-wait-for-result")
+		}
 		client, err := newClient()
 		if err != nil {
 			return err
 		}
-		if err := client.UninstallApp(cmd.Context(), target.cluster, target.namespace, args[0]); err != nil {
+		ctx := cmd.Context()
+		// Leftovers present before the uninstall are not this app's.
+		before, err := leftoverAddons(ctx, client, target.cluster)
+		if err != nil {
+			return err
+		}
+		if err := client.UninstallApp(ctx, target.cluster, target.namespace, args[0]); err != nil {
 			return err
 		}
 		out := cmd.OutOrStdout()
@@ -261,7 +274,10 @@ func appUninstallCommand() *cobra.Command {
 		if noWait {
 			return nil
 		}
-		return waitGone(cmd.Context(), client, target, args[0], out)
+		if err := waitGone(ctx, client, target, args[0], out); err != nil {
+			return err
+		}
+		return offerLeftovers(ctx, client, target.cluster, before, removeCRDs, out)
 	}
 	return cmd
 }

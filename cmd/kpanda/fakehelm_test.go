@@ -27,6 +27,8 @@ type fakeHelm struct {
 	failure string
 	app     *helmv1alpha1.HelmRelease
 	gone    bool
+	// leftAfterUninstall, when set, is listed as an add-on's leftover CRDs once the app is gone.
+	leftAfterUninstall *apiclient.AutoscalingLeftover
 }
 
 func newFakeHelm(t *testing.T) *fakeHelm {
@@ -52,9 +54,21 @@ func newFakeHelm(t *testing.T) *fakeHelm {
 	route("DELETE "+app, func(w http.ResponseWriter, _ *http.Request) { f.gone = true; w.WriteHeader(http.StatusAccepted) })
 	route("GET "+app+"/operations", f.operations)
 	route("GET "+app+"/revisions", f.revisions)
+	route("GET "+base+"/autoscaling/leftovers", f.leftovers)
+	route("DELETE "+base+"/autoscaling/leftovers/{addon}", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, f.leftAfterUninstall)
+	})
 	api.server = quietServer(api.record(mux), false)
 	t.Cleanup(api.server.Close)
 	return f
+}
+
+func (f *fakeHelm) leftovers(w http.ResponseWriter, _ *http.Request) {
+	list := apiclient.AutoscalingLeftoverList{Items: []apiclient.AutoscalingLeftover{}}
+	if f.gone && f.leftAfterUninstall != nil {
+		list.Items = append(list.Items, *f.leftAfterUninstall)
+	}
+	writeJSON(w, http.StatusOK, list)
 }
 
 func (f *fakeHelm) addRepo(w http.ResponseWriter, r *http.Request) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -172,12 +173,59 @@ func TestAppUninstallWaitsUntilGone(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout, _, err := runKpanda(t, "", "app", "uninstall", "web", "--cluster", "c1")
-	if err != nil || !strings.Contains(stdout, "app web uninstalled") {
+	if err != nil || !strings.Contains(stdout, "app web uninstalled") || strings.Contains(stdout, "CRDs") {
 		t.Errorf("uninstall: %v %q", err, stdout)
 	}
-	if del := f.seen()[1]; del.Method != http.MethodDelete || del.Path != helmPrefix+"/namespaces/default/helmreleases/web" {
-		t.Errorf("sent %s %s", del.Method, del.Path)
+	if !slices.ContainsFunc(f.seen(), func(r fakeRequest) bool {
+		return r.Method == http.MethodDelete && r.Path == helmPrefix+"/namespaces/default/helmreleases/web"
+	}) {
+		t.Errorf("no DELETE of the release among %+v", f.seen())
 	}
+}
+
+// TestAppUninstallOffersTheAddonsLeftovers: seed FAQ 9 through kpanda — the CRDs an add-on's
+// uninstall leaves are named with the command that removes them, or removed with --remove-crds.
+func TestAppUninstallOffersTheAddonsLeftovers(t *testing.T) {
+	left := &apiclient.AutoscalingLeftover{Addon: "vpa", CRDs: []string{"verticalpodautoscalers.autoscaling.k8s.io"},
+		Objects: map[string]int{"verticalpodautoscalers.autoscaling.k8s.io": 3}}
+	for _, tc := range []struct {
+		name     string
+		flags    []string
+		stdout   string
+		removeTo string // the query of the leftovers DELETE, "" when none is sent
+	}{
+		{"offered", nil, "The uninstall left the vpa add-on's CRDs behind (Helm never deletes CRDs): verticalpodautoscalers.autoscaling.k8s.io, with 3 objects.\n" +
+			"Remove them with: kpanda workload leftovers delete vpa --cluster c1", ""},
+		{"removed", []string{"--remove-crds"}, "removed the vpa add-on's CRDs verticalpodautoscalers.autoscaling.k8s.io (3 objects)", "confirm=vpa"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeHelm(t)
+			f.loggedIn(t)
+			f.phases = []helmv1alpha1.HelmReleasePhase{helmv1alpha1.ReleaseDeployed}
+			f.leftAfterUninstall = left
+			if _, _, err := runKpanda(t, "", "app", "install", "vpa", "--cluster", "c1", "--chart", "public/vpa", "--no-wait-for-result"); err != nil {
+				t.Fatal(err)
+			}
+			stdout, _, err := runKpanda(t, "", append([]string{"app", "uninstall", "vpa", "--cluster", "c1"}, tc.flags...)...)
+			if err != nil || !strings.Contains(stdout, tc.stdout) {
+				t.Errorf("uninstall: %v\n%s\nwant %q", err, stdout, tc.stdout)
+			}
+			i := slices.IndexFunc(f.seen(), func(r fakeRequest) bool {
+				return r.Method == http.MethodDelete && strings.HasSuffix(r.Path, "/autoscaling/leftovers/vpa")
+			})
+			if tc.removeTo == "" && i >= 0 || tc.removeTo != "" && (i < 0 || f.seen()[i].Query != tc.removeTo) {
+				t.Errorf("leftovers DELETE at %d of %+v, want query %q", i, f.seen(), tc.removeTo)
+			}
+		})
+	}
+	t.Run("--remove-crds needs the wait", func(t *testing.T) {
+		f := newFakeHelm(t)
+		f.loggedIn(t)
+		_, _, err := runKpanda(t, "", "app", "uninstall", "vpa", "--cluster", "c1", "--remove-crds", "--no-wait-for-result")
+		if err == nil || !strings.Contains(err.Error(), "drop --no-wait-for-result") || len(f.seen()) != 0 {
+			t.Errorf("err %v after %d requests", err, len(f.seen()))
+		}
+	})
 }
 
 func TestAppHistoryJSON(t *testing.T) {
@@ -200,5 +248,24 @@ func TestAppHistoryJSON(t *testing.T) {
 	table, _, err := runKpanda(t, "", "app", "history", "web", "--cluster", "c1", "-n", "shop")
 	if err != nil || !strings.Contains(table, "Install complete") || !strings.Contains(table, "web-install-1-abcde") {
 		t.Errorf("table: %v\n%s", err, table)
+	}
+}
+
+func TestWorkloadLeftoversVerbs(t *testing.T) {
+	f := newFakeHelm(t)
+	f.loggedIn(t)
+	f.gone = true
+	f.leftAfterUninstall = &apiclient.AutoscalingLeftover{Addon: "cronhpa", CRDs: []string{"cronhorizontalpodautoscalers.autoscaling.alibabacloud.com"},
+		Objects: map[string]int{"cronhorizontalpodautoscalers.autoscaling.alibabacloud.com": 1}}
+	stdout, _, err := runKpanda(t, "", "workload", "leftovers", "list", "--cluster", "c1")
+	if err != nil || !strings.Contains(stdout, "cronhpa   cronhorizontalpodautoscalers.autoscaling.alibabacloud.com   1") {
+		t.Errorf("list: %v\n%s", err, stdout)
+	}
+	stdout, _, err = runKpanda(t, "", "workload", "leftovers", "delete", "cronhpa", "--cluster", "c1")
+	if err != nil || !strings.Contains(stdout, "removed the cronhpa add-on's CRDs cronhorizontalpodautoscalers.autoscaling.alibabacloud.com (1 object)") {
+		t.Errorf("delete: %v\n%s", err, stdout)
+	}
+	if last := f.seen()[len(f.seen())-1]; last.Method != http.MethodDelete || last.Query != "confirm=cronhpa" {
+		t.Errorf("sent %s %s?%s", last.Method, last.Path, last.Query)
 	}
 }

@@ -54,7 +54,7 @@ func workloadCommand() *cobra.Command {
 		workloadScaleCommand(), workloadActionCommand("restart", "Restart the pods, as kubectl rollout restart"),
 		workloadActionCommand("pause", "Pause a Deployment's rollouts, or suspend a CronJob"),
 		workloadActionCommand("resume", "Resume a Deployment's rollouts, or a suspended CronJob"),
-		workloadRollbackCommand(), workloadPodsCommand(), workloadLogsCommand())
+		workloadRollbackCommand(), workloadPodsCommand(), workloadLogsCommand(), leftoversCommand())
 	cmd.AddCommand(autoscalerCommands()...) // vpa, cronhpa: autoscaler.go
 	return cmd
 }
