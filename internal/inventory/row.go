@@ -30,7 +30,7 @@ type Row struct {
 // requires it.
 func (r *Row) DeepCopyObject() runtime.Object {
 	out := *r
-	r.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
+	r.DeepCopyInto(&out.ObjectMeta)
 	return &out
 }
 

@@ -1,6 +1,7 @@
 package workloads_test
 
 import (
+	"errors"
 	"context"
 	"fmt"
 	"io"
@@ -48,7 +49,10 @@ func waitResourceGone(t *testing.T, plural, name string) {
 		if apierrors.IsNotFound(err) {
 			return nil
 		}
-		return fmt.Errorf("still there: %v", err)
+		if err != nil {
+			return fmt.Errorf("reading it: %w", err)
+		}
+		return errors.New("still there")
 	})
 }
 
