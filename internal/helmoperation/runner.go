@@ -46,9 +46,12 @@ func (r *Runner) Run(ctx context.Context, namespace, name string) error {
 	}
 	// Marking the operation Running and preparing the action (clients, history, chart) overlap:
 	// both wait on the apiserver, neither needs the other. The action and the report wait for
-	// the mark, so Running is never written after the report.
+	// the mark, so Running is never written after the report. The mark patches a copy: the
+	// client decodes the answer into the object it is given, which must not be the one the
+	// action is reading at the same time.
 	marked := make(chan error, 1)
-	go func() { marked <- r.markRunning(ctx, &op) }()
+	running := op.DeepCopy()
+	go func() { marked <- r.markRunning(ctx, running) }()
 	waitMarked := sync.OnceValue(func() error { return <-marked })
 	tail := &logTail{}
 	var log io.Writer = tail
