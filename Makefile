@@ -15,8 +15,16 @@ MEMBERS    ?= 2
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+.PHONY: ui
+ui: ## Build the web console into web/dist/app (embedded by the next go build; needs Node.js and npm)
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd web && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build; \
+	else \
+	  echo "warning: npm not found: the web console is not built; kpanda will serve a page saying to run make ui (install Node.js and npm)"; \
+	fi
+
 .PHONY: build
-build: ## Build bin/kpanda
+build: ui ## Build bin/kpanda (with the web console)
 	go build -o $(BIN)/kpanda ./cmd/kpanda
 
 .PHONY: k8s-bin
@@ -28,8 +36,10 @@ run: build k8s-bin ## Run the whole system on this machine: a global and $(MEMBE
 	$(BIN)/kpanda dev --members $(MEMBERS)
 
 .PHONY: test
-test: k8s-bin ## Run every unit and integration test against real local clusters
-	go test $(TEST_FLAGS) ./...
+test: k8s-bin ui ## Run every unit and integration test against real local clusters, the console's unit tests and its browser test
+	@command -v npx >/dev/null 2>&1 || { echo "make test needs Node.js 20+ and npm for the web console's tests"; exit 1; }
+	cd web && npx vitest run
+	KPANDA_BROWSER_TEST=required go test $(TEST_FLAGS) ./...
 
 .PHONY: bench
 bench: k8s-bin ## Run the benchmarks of test/bench and print their figures

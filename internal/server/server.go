@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,6 +35,7 @@ import (
 	"github.com/kpanda/kpanda/internal/server/proxy"
 	restconv "github.com/kpanda/kpanda/internal/server/rest"
 	"github.com/kpanda/kpanda/internal/server/workloads"
+	"github.com/kpanda/kpanda/web"
 )
 
 // APIPrefix is the root of kpanda's REST API.
@@ -190,8 +192,30 @@ func (s *Server) routes(authenticator *auth.Authenticator, tokens *auth.TokenIss
 	private.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		restconv.WriteError(w, restconv.Errorf(restconv.CodeNotFound, "", fmt.Sprintf("no such endpoint: %s %s; GET /openapi/v3 lists the API", r.Method, r.URL.Path)))
 	})
-	public.Handle("/", authenticate(tokens, authenticator, private))
+	public.Handle("/", withConsole(web.Handler(), authenticate(tokens, authenticator, private)))
 	return instrument(requests, public)
+}
+
+// withConsole sends page loads (GET and HEAD outside the API's paths) to the web console,
+// which is public like any login page: its files hold no data, and every call it makes to the
+// API carries the user's token. Everything else goes to api, as before the console existed.
+func withConsole(console, api http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !isAPIPath(r.URL.Path) {
+			console.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}
+
+// apiRoots are the first path segments that belong to the API and the server's own endpoints,
+// so that a mistyped API path keeps getting the API's JSON error rather than the console.
+var apiRoots = []string{"apis", "api", "openapi", "metrics", "healthz", "readyz", "livez"}
+
+func isAPIPath(path string) bool {
+	first, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return slices.Contains(apiRoots, first)
 }
 
 func ok(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }
