@@ -1,7 +1,8 @@
 // Browser test of the kpanda console, run by test/browser (go test) against `kpanda dev`.
 // It drives a real Chromium through playwright-core: logs in, checks the clusters, edits the
-// Advanced settings, adds a chart repo, installs, upgrades and uninstalls an app, and visits
-// every page. Each page is screenshot at 1280×800 and 1920×1080, checked for horizontal
+// Advanced settings, adds a chart repo, installs, upgrades and uninstalls an app, lists the
+// app's pod and Deployment on All pods, creates a user and grants and revokes it a namespace
+// role, and visits every page. Each page is screenshot at 1280×800 and 1920×1080, checked for horizontal
 // overflow, and each navigation (click → page content visible) is timed.
 //
 // Environment: KPANDA_URL, KPANDA_USERNAME, KPANDA_PASSWORD, KPANDA_CLUSTER, KPANDA_REPO_URL,
@@ -223,6 +224,29 @@ try {
     await navigate('cluster-workloads', tab('Workloads'))
     await row('default/shop').locator('.status', { hasText: 'Running' }).waitFor({ timeout: 60000 })
     await shoot('cluster-workloads')
+    // The kind selector lists the other workload kinds of the namespace.
+    await page.locator('select[name="kind"]').selectOption('statefulsets')
+    await page.getByText('No StatefulSets in default.').waitFor()
+    await page.locator('select[name="kind"]').selectOption('deployments')
+    await row('default/shop').waitFor()
+  })
+
+  await step('all pods across clusters', async () => {
+    await navigate('inventory', page.locator('nav.topnav a', { hasText: 'All pods' }))
+    // kpanda dev's clusters may or may not run pods: the page shows a total either way.
+    await page.getByTestId('inventory-total').getByText(/of \d+ pods$/).waitFor()
+    await shoot('inventory-pods')
+    const filter = page.getByRole('form', { name: 'Filter' })
+    await filter.locator('input[name="name"]').fill('shop')
+    await filter.getByRole('button', { name: 'Filter' }).click()
+    await ready('inventory').waitFor()
+    await filter.locator('select[name="resource"]').selectOption('deployments')
+    // The app's Deployment (Running on the Workloads tab) is listed with its cluster.
+    await row(`${cluster}/default/shop`).waitFor({ timeout: 30000 })
+    await page.getByTestId('inventory-total').getByText(/of \d+ deployments$/).waitFor()
+    await shoot('inventory-deployments')
+    await navigate('clusters', page.locator('nav.topnav a', { hasText: 'Clusters' }))
+    await navigate('cluster-overview', page.getByRole('link', { name: cluster, exact: true }))
   })
 
   await step('upgrade shows the values diff', async () => {
@@ -266,7 +290,27 @@ try {
     await form.getByLabel('Cluster', { exact: true }).selectOption(cluster)
     await form.getByRole('button', { name: 'Explain' }).click()
     await page.getByTestId('explain-answer').getByText('sees').waitFor()
+  })
+
+  await step('permissions: create a user, grant and revoke a namespace role', async () => {
+    const create = page.getByRole('form', { name: 'Create user' })
+    await create.getByLabel('Name', { exact: true }).fill('e2e-viewer')
+    await create.getByLabel('Password', { exact: true }).fill('e2e-viewer-password')
+    await create.getByRole('button', { name: 'Create user' }).click()
+    await create.getByText('Created user e2e-viewer.').waitFor()
+    await page.getByRole('table', { name: 'users' }).locator('tr[data-row="e2e-viewer"]').waitFor()
+    const grant = page.getByRole('form', { name: 'Grant role' })
+    await grant.getByLabel('Role', { exact: true }).selectOption('ns-viewer')
+    await grant.getByLabel('User', { exact: true }).fill('e2e-viewer')
+    await grant.getByLabel('Cluster', { exact: true }).selectOption(cluster)
+    await grant.getByLabel('Namespace', { exact: true }).fill('default')
+    await grant.getByRole('button', { name: 'Grant' }).click()
+    await grant.getByText('Granted ns-viewer to user e2e-viewer.').waitFor({ timeout: 30000 })
+    const listed = page.getByRole('table', { name: 'grants' }).locator('tr', { hasText: 'user e2e-viewer' })
+    await listed.getByText(`${cluster} / default`).waitFor()
     await shoot('permissions')
+    await listed.getByRole('button', { name: 'Revoke' }).click()
+    await listed.waitFor({ state: 'detached', timeout: 30000 })
   })
 
   await step('detach the member, typing its name', async () => {

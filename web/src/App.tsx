@@ -4,6 +4,7 @@ import { LoginPage } from './pages/LoginPage'
 import { ClustersPage } from './pages/ClustersPage'
 import { ClusterPage } from './pages/ClusterPage'
 import { PermissionsPage } from './pages/PermissionsPage'
+import { InventoryPage } from './pages/InventoryPage'
 
 export function App() {
   const { user } = useSession()
@@ -23,6 +24,7 @@ export function App() {
           <Route path="/login" element={<Navigate to="/clusters" replace />} />
           <Route path="/clusters" element={<ClustersPage />} />
           <Route path="/clusters/:name/*" element={<ClusterPage />} />
+          <Route path="/multicluster" element={<InventoryPage />} />
           <Route path="/permissions" element={<PermissionsPage />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
@@ -41,6 +43,7 @@ function TopBar({ user }: { user: string }) {
       </NavLink>
       <nav className="topnav" aria-label="Main">
         <NavLink to="/clusters">Clusters</NavLink>
+        <NavLink to="/multicluster">All pods</NavLink>
         <NavLink to="/permissions">Permissions</NavLink>
       </nav>
       <div className="topbar-user">

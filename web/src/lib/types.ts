@@ -1,4 +1,5 @@
 // Shapes of the API's answers the console reads (see internal/server/openapi.json).
+import type { WorkloadObject } from './workloads'
 
 export interface Condition {
   type: string
@@ -57,10 +58,7 @@ export interface Workload {
   status: string
   description?: string
   created: string
-  object: {
-    spec?: { replicas?: number }
-    status?: { replicas?: number; readyReplicas?: number; updatedReplicas?: number; availableReplicas?: number }
-  }
+  object: WorkloadObject
 }
 
 export interface Node {
@@ -197,4 +195,30 @@ export interface Setting {
   }
   clusterlcm_setting?: { enable_deletion_protection?: boolean }
   [key: string]: unknown
+}
+
+export interface RoleGrant {
+  metadata: ObjectMeta
+  spec: { role: string; subject: { kind: 'User' | 'Group'; name: string }; cluster?: string; namespace?: string }
+}
+
+/** MultiClusterItem is one object of GET /multicluster/{resource}. */
+export interface MultiClusterItem {
+  cluster: string
+  namespace: string
+  name: string
+  kind: string
+  labels?: Record<string, string>
+  created: string
+  status?: string
+  ready?: string
+  node?: string
+  restarts?: number
+}
+
+export interface MultiClusterPage {
+  items: MultiClusterItem[]
+  continue?: string
+  total: number
+  unavailable?: { cluster: string; message: string }[]
 }
