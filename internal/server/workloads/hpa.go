@@ -78,7 +78,18 @@ func (h *Handler) deleteHPA(w http.ResponseWriter, r *http.Request, c *caller.Ca
 		rest.WriteError(w, err)
 		return
 	}
-	err = kube.AutoscalingV2().HorizontalPodAutoscalers(r.PathValue("namespace")).Delete(r.Context(), r.PathValue("name"), metav1.DeleteOptions{})
+	hpas := kube.AutoscalingV2().HorizontalPodAutoscalers(r.PathValue("namespace"))
+	hpa, err := hpas.Get(r.Context(), r.PathValue("name"), metav1.GetOptions{})
+	if err != nil {
+		fail(w, c, err)
+		return
+	}
+	// An HPA of the same name may scale another workload: that one is not this workload's to delete.
+	if !workload.Targets(hpa, k.name, hpa.Name) {
+		rest.WriteError(w, rest.Errorf(rest.CodeNotFound, "", fmt.Sprintf("%s %s has no HorizontalPodAutoscaler", k.name, hpa.Name)))
+		return
+	}
+	err = hpas.Delete(r.Context(), hpa.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &hpa.UID}})
 	if err != nil {
 		fail(w, c, err)
 		return
@@ -202,6 +213,12 @@ func saveHPA(ctx context.Context, hpas hpaClient, desired *autoscalingv2.Horizon
 		}
 		if err != nil {
 			return err
+		}
+		if target := desired.Spec.ScaleTargetRef; !workload.Targets(existing, target.Kind, target.Name) {
+			e := rest.Errorf(rest.CodeAlreadyExists, "name", fmt.Sprintf("HorizontalPodAutoscaler %s already scales %s %s; a %s's HPA takes its name, so delete that one first",
+				existing.Name, existing.Spec.ScaleTargetRef.Kind, existing.Spec.ScaleTargetRef.Name, target.Kind))
+			e.Reason = "AlreadyExists"
+			return e
 		}
 		next := desired.DeepCopy()
 		next.ResourceVersion = existing.ResourceVersion

@@ -132,6 +132,25 @@ func TestHPA(t *testing.T) {
 		apiclienttest.ExpectError(t, err, http.StatusConflict, "name", "other")
 	})
 
+	t.Run("an HPA of the name that scales another workload", func(t *testing.T) {
+		deploymentWith(t, "twin", map[string]string{"cpu": "100m"})
+		foreign := (&cpu80).BuildHPA(namespace, workload.HPATarget{Kind: workload.KindStatefulSet, Name: "twin"})
+		if _, err := kube.AutoscalingV2().HorizontalPodAutoscalers(namespace).Create(ctx, foreign, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			_ = kube.AutoscalingV2().HorizontalPodAutoscalers(namespace).Delete(ctx, "twin", metav1.DeleteOptions{})
+		}()
+		err := send(ctx, adminToken, http.MethodPut, hpaPath(apiclient.Deployments, "twin"), cpu80, nil)
+		apiclienttest.ExpectError(t, err, http.StatusConflict, "name", "already scales StatefulSet twin")
+		err = send(ctx, adminToken, http.MethodDelete, hpaPath(apiclient.Deployments, "twin"), nil, nil)
+		apiclienttest.ExpectError(t, err, http.StatusNotFound, "", "Deployment twin has no HorizontalPodAutoscaler")
+		stored, err := kube.AutoscalingV2().HorizontalPodAutoscalers(namespace).Get(ctx, "twin", metav1.GetOptions{})
+		if err != nil || stored.Spec.ScaleTargetRef.Kind != workload.KindStatefulSet {
+			t.Errorf("the StatefulSet's HPA after the refusals: %v %+v", err, stored)
+		}
+	})
+
 	t.Run("an NS Viewer", func(t *testing.T) {
 		token := viewerToken(t, "hanna")
 		var got workload.HPA
