@@ -16,6 +16,7 @@ import (
 
 	"github.com/kpanda/kpanda/internal/server/caller"
 	"github.com/kpanda/kpanda/internal/server/rest"
+	"github.com/kpanda/kpanda/internal/workload"
 )
 
 // The VerticalPodAutoscaler and the CronHorizontalPodAutoscaler are add-ons' CRDs, served per
@@ -27,8 +28,8 @@ import (
 // autoscaled is told so by name.
 func (h *Handler) addonAutoscalerRoutes() map[string]serveFunc {
 	routes := map[string]serveFunc{
-		"GET /namespaces/{namespace}/verticalpodautoscalers":       h.listVPAs,
-		"GET /namespaces/{namespace}/cronhorizontalpodautoscalers": h.listCronHPAs,
+		"GET /namespaces/{namespace}/verticalpodautoscalers":       listAddonObjects(vpaAPI, workload.VPAOf),
+		"GET /namespaces/{namespace}/cronhorizontalpodautoscalers": listAddonObjects(cronHPAAPI, workload.CronHPAOf),
 	}
 	for _, k := range kinds {
 		item := "/namespaces/{namespace}/" + k.plural + "/{name}"
@@ -40,6 +41,37 @@ func (h *Handler) addonAutoscalerRoutes() map[string]serveFunc {
 		routes["DELETE "+item+"/cronhpa"] = h.forKind(k, h.deleteCronHPA)
 	}
 	return routes
+}
+
+// AddonObjectList is the answer of a namespace's list of an add-on's objects.
+type AddonObjectList[T any] struct {
+	Items []T `json:"items"`
+}
+
+// listAddonObjects answers the namespace's objects of api, each seen through view.
+func listAddonObjects[T any](api addonAPI, view func(*unstructured.Unstructured) (T, error)) serveFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *caller.Call) {
+		objects, err := api.objects(c, r.PathValue("namespace"))
+		if err != nil {
+			fail(w, c, err)
+			return
+		}
+		list, err := objects.List(r.Context(), metav1.ListOptions{})
+		if err != nil {
+			fail(w, c, err)
+			return
+		}
+		out := AddonObjectList[T]{Items: make([]T, 0, len(list.Items))}
+		for i := range list.Items {
+			item, err := view(&list.Items[i])
+			if err != nil {
+				rest.WriteError(w, err)
+				return
+			}
+			out.Items = append(out.Items, item)
+		}
+		rest.WriteJSON(w, http.StatusOK, out)
+	}
 }
 
 // addonAPI is the resource of an autoscaling add-on.

@@ -20,41 +20,11 @@ import (
 var cronHPAAPI = addonAPI{addon: "cronhpa", product: "kubernetes-cronhpa-controller of AliyunContainerService",
 	kind: workload.CronHPAKind, gvr: workload.CronHPAResource}
 
-// CronHPAList is the answer of a list of CronHPAs.
-type CronHPAList struct {
-	Items []workload.CronHPA `json:"items"`
-}
-
-// cronHPAOwnership: a CronHPA is the workload's when it scales the workload, or the workload's
-// HPA when it has one.
 func cronHPAOwnership(target workload.CronHPATarget) ownership {
 	return ownership{api: cronHPAAPI, workload: target.Kind + " " + target.Name,
 		owns: func(u *unstructured.Unstructured) bool {
 			return workload.CronHPAScales(u, target.Kind, target.Name, target.HPA)
 		}}
-}
-
-func (h *Handler) listCronHPAs(w http.ResponseWriter, r *http.Request, c *caller.Call) {
-	objects, err := cronHPAAPI.objects(c, r.PathValue("namespace"))
-	if err != nil {
-		fail(w, c, err)
-		return
-	}
-	list, err := objects.List(r.Context(), metav1.ListOptions{})
-	if err != nil {
-		fail(w, c, err)
-		return
-	}
-	out := CronHPAList{Items: make([]workload.CronHPA, 0, len(list.Items))}
-	for i := range list.Items {
-		v, err := workload.CronHPAOf(&list.Items[i])
-		if err != nil {
-			rest.WriteError(w, err)
-			return
-		}
-		out.Items = append(out.Items, v)
-	}
-	rest.WriteJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) getCronHPA(w http.ResponseWriter, r *http.Request, c *caller.Call, k *kind) {

@@ -3,7 +3,6 @@ package workloads
 import (
 	"net/http"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kpanda/kpanda/internal/server/caller"
@@ -13,38 +12,10 @@ import (
 
 var vpaAPI = addonAPI{addon: "vpa", product: "the Vertical Pod Autoscaler of kubernetes/autoscaler", kind: workload.VPAKind, gvr: workload.VPAResource}
 
-// VPAList is the answer of a list of VPAs.
-type VPAList struct {
-	Items []workload.VPA `json:"items"`
-}
-
 // vpaOwnership: a VPA is the workload's when its targetRef names the workload.
 func vpaOwnership(k *kind, name string) ownership {
 	return ownership{api: vpaAPI, workload: k.name + " " + name,
 		owns: func(u *unstructured.Unstructured) bool { return workload.VPATargets(u, k.name, name) }}
-}
-
-func (h *Handler) listVPAs(w http.ResponseWriter, r *http.Request, c *caller.Call) {
-	objects, err := vpaAPI.objects(c, r.PathValue("namespace"))
-	if err != nil {
-		fail(w, c, err)
-		return
-	}
-	list, err := objects.List(r.Context(), metav1.ListOptions{})
-	if err != nil {
-		fail(w, c, err)
-		return
-	}
-	out := VPAList{Items: make([]workload.VPA, 0, len(list.Items))}
-	for i := range list.Items {
-		v, err := workload.VPAOf(&list.Items[i])
-		if err != nil {
-			rest.WriteError(w, err)
-			return
-		}
-		out.Items = append(out.Items, v)
-	}
-	rest.WriteJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) getVPA(w http.ResponseWriter, r *http.Request, c *caller.Call, k *kind) {
