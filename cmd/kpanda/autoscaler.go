@@ -34,7 +34,13 @@ func vpaCommand() *cobra.Command {
 		autoscalerDeleteCommand("vpa", func(cmd *cobra.Command, c *apiclient.Client, t *appTarget, kind, name string) error {
 			return c.DeleteVPA(cmd.Context(), t.cluster, t.namespace, kind, name)
 		}),
-		vpaListCommand())
+		autoscalerListCommand("VerticalPodAutoscalers", func(cmd *cobra.Command, c *apiclient.Client, t *appTarget) ([]workload.VPA, error) {
+			list, err := c.ListVPAs(cmd.Context(), t.cluster, t.namespace)
+			if err != nil {
+				return nil, err
+			}
+			return list.Items, nil
+		}, printVPATable))
 	return cmd
 }
 
@@ -50,7 +56,13 @@ func cronHPACommand() *cobra.Command {
 		autoscalerDeleteCommand("cronhpa", func(cmd *cobra.Command, c *apiclient.Client, t *appTarget, kind, name string) error {
 			return c.DeleteCronHPA(cmd.Context(), t.cluster, t.namespace, kind, name)
 		}),
-		cronHPAListCommand())
+		autoscalerListCommand("CronHorizontalPodAutoscalers", func(cmd *cobra.Command, c *apiclient.Client, t *appTarget) ([]workload.CronHPA, error) {
+			list, err := c.ListCronHPAs(cmd.Context(), t.cluster, t.namespace)
+			if err != nil {
+				return nil, err
+			}
+			return list.Items, nil
+		}, printCronHPATable))
 	return cmd
 }
 
@@ -181,8 +193,10 @@ func autoscalerDeleteCommand(what string, remove func(*cobra.Command, *apiclient
 	return cmd
 }
 
-func vpaListCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "list --cluster C -n NS", Aliases: []string{"ls"}, Short: "List the VerticalPodAutoscalers of a namespace", Args: cobra.NoArgs}
+// autoscalerListCommand lists the add-on's autoscalers of a namespace: list fetches them, table
+// prints them for people; -o json prints {"items": [...]}, the API's own form.
+func autoscalerListCommand[T any](plural string, list func(*cobra.Command, *apiclient.Client, *appTarget) ([]T, error), table func(io.Writer, []T) error) *cobra.Command {
+	cmd := &cobra.Command{Use: "list --cluster C -n NS", Aliases: []string{"ls"}, Short: "List the " + plural + " of a namespace", Args: cobra.NoArgs}
 	target := addWorkloadTarget(cmd)
 	out := addOutputFlag(cmd, outputTable, outputJSON)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -190,14 +204,16 @@ func vpaListCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		list, err := client.ListVPAs(cmd.Context(), target.cluster, target.namespace)
+		items, err := list(cmd, client, target)
 		if err != nil {
 			return err
 		}
 		if out.value == outputJSON {
-			return printJSON(cmd.OutOrStdout(), list)
+			return printJSON(cmd.OutOrStdout(), struct {
+				Items []T `json:"items"`
+			}{items})
 		}
-		return printVPATable(cmd.OutOrStdout(), list.Items)
+		return table(cmd.OutOrStdout(), items)
 	}
 	return cmd
 }
@@ -213,27 +229,6 @@ func printVPATable(w io.Writer, items []workload.VPA) error {
 		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%s\n", v.Name, v.TargetKind, v.TargetName, orDash(v.UpdateMode), orDash(strings.Join(recommended, "; ")))
 	}
 	return tw.Flush()
-}
-
-func cronHPAListCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "list --cluster C -n NS", Aliases: []string{"ls"}, Short: "List the CronHorizontalPodAutoscalers of a namespace", Args: cobra.NoArgs}
-	target := addWorkloadTarget(cmd)
-	out := addOutputFlag(cmd, outputTable, outputJSON)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		client, err := out.client()
-		if err != nil {
-			return err
-		}
-		list, err := client.ListCronHPAs(cmd.Context(), target.cluster, target.namespace)
-		if err != nil {
-			return err
-		}
-		if out.value == outputJSON {
-			return printJSON(cmd.OutOrStdout(), list)
-		}
-		return printCronHPATable(cmd.OutOrStdout(), list.Items)
-	}
-	return cmd
 }
 
 func printCronHPATable(w io.Writer, items []workload.CronHPA) error {
